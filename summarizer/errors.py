@@ -1,0 +1,49 @@
+"""The whole exception hierarchy of summarizer. Imports nothing on purpose."""
+
+
+class SummarizerError(Exception):
+    """Base for every error the library raises."""
+
+
+class ConfigError(SummarizerError):
+    """No usable provider, model, key or server configuration."""
+
+
+class ArticleError(SummarizerError):
+    """An input article is unreadable or invalid. The message names the file."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        self.source = source
+        self.problem = problem
+        super().__init__(f"{source}: {problem}")
+
+
+class PromptError(SummarizerError):
+    """A prompt template file is missing, malformed or rendered with a missing variable."""
+
+
+class LLMError(SummarizerError):
+    """A call to the model failed for good, after retries and re-asks.
+
+    Attributes:
+        article_id: the article whose extraction failed, when known.
+        attempts: how many HTTP attempts were made.
+        usage: token usage spent on the failed attempts, when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        article_id: str | None = None,
+        attempts: int = 0,
+        usage: dict[str, int] | None = None,
+    ) -> None:
+        self.article_id = article_id
+        self.attempts = attempts
+        self.usage = usage or {}
+        super().__init__(message)
+
+
+class ReplayMissError(LLMError):
+    """Replay mode found no recording for a request."""

@@ -1,0 +1,273 @@
+"""The only module that talks to a model: openai's client, instructor and tenacity live here.
+
+`LLM` turns one article into a validated `ArticleExtraction`:
+- instructor re-asks the model a bounded number of times when its answer fails validation;
+- tenacity retries 429 (honouring Retry-After), 5xx, connection errors and timeouts with
+  exponential backoff and jitter, bounded in attempts and in total time;
+- every final failure is an `LLMError` naming the article and the cause.
+The openai client's own retries are off so that the attempts counted here are all there are.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+import instructor
+from instructor.core.exceptions import InstructorRetryException
+import openai
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+
+from summarizer.cassettes import ReplayMiss, ReplayTransport
+from summarizer.config import ProviderConfig
+from summarizer.errors import LLMError, ReplayMissError
+from summarizer.models import Article, ArticleExtraction, Usage
+from summarizer.prompts import PromptTemplate, load_prompt
+
+log = logging.getLogger(__name__)
+
+_MODES = {
+    "grammar": instructor.Mode.JSON_SCHEMA,
+    "json": instructor.Mode.JSON,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "tools": instructor.Mode.TOOLS,
+    "tools_strict": instructor.Mode.TOOLS_STRICT,
+    "md_json": instructor.Mode.MD_JSON,
+}
+_REPLAY_BASE_URL = "http://replay.invalid/v1"
+MAX_RETRY_AFTER_S = 60.0
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """A validated extraction and what it cost."""
+
+    data: ArticleExtraction
+    usage: Usage
+    attempts: int
+
+
+def fence(text: str) -> str:
+    """Keep article text from closing its own <article> delimiters."""
+    return text.replace("<article>", "<article\u200b>").replace("</article>", "</article\u200b>")
+
+
+def build_messages(article: Article, prompt: PromptTemplate) -> list[dict[str, str]]:
+    """The chat messages for one article: the system prompt, then the article as data."""
+    system, user = prompt.render(
+        article_id=article.id,
+        title=article.title or "(none)",
+        source=article.source or "(unknown)",
+        published=article.published.isoformat() if article.published else "(unknown)",
+        text=fence(article.text),
+    )
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def _cause_chain(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _find(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    return next((e for e in _cause_chain(exc) if isinstance(e, kind)), None)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures worth retrying: rate limits, 5xx, connection errors and timeouts."""
+    if _find(exc, ReplayMiss) is not None:
+        return False
+    for err in _cause_chain(exc):
+        if isinstance(err, openai.APIStatusError):
+            return err.status_code == 429 or err.status_code >= 500
+        if isinstance(err, openai.APIConnectionError | httpx2.TransportError | TimeoutError):
+            return True
+    return False
+
+
+def retry_after_s(exc: BaseException) -> float | None:
+    """The server's Retry-After, in seconds, when the failure carries one."""
+    for err in _cause_chain(exc):
+        if isinstance(err, openai.APIStatusError):
+            value = err.response.headers.get("retry-after")
+            if value is None:
+                return None
+            try:
+                return min(max(float(value), 0.0), MAX_RETRY_AFTER_S)
+            except ValueError:
+                return None
+    return None
+
+
+class _Wait:
+    """Exponential backoff with jitter, or the server's Retry-After when it is longer."""
+
+    def __init__(self, initial: float, maximum: float) -> None:
+        self.backoff = wait_exponential_jitter(multiplier=initial, max=maximum)
+
+    def __call__(self, state: RetryCallState) -> float:
+        delay = float(self.backoff(state))
+        exc = state.outcome.exception() if state.outcome else None
+        hinted = retry_after_s(exc) if exc else None
+        return max(delay, hinted) if hinted is not None else delay
+
+
+def _usage_of(completion: Any) -> Usage:
+    usage = getattr(completion, "usage", None)
+    if usage is None:
+        return Usage(calls=1)
+    return Usage(
+        prompt_tokens=usage.prompt_tokens or 0,
+        completion_tokens=usage.completion_tokens or 0,
+        total_tokens=usage.total_tokens or 0,
+        calls=1,
+    )
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line cause for an error, innermost useful message first, never a traceback."""
+    for err in _cause_chain(exc):
+        if isinstance(err, openai.APIStatusError):
+            return f"HTTP {err.status_code} from the model server"
+        if isinstance(err, openai.APITimeoutError):
+            return "the model server timed out"
+        if isinstance(err, openai.APIConnectionError):
+            return "could not connect to the model server"
+    last = _cause_chain(exc)[-1]
+    text = " ".join(str(last).split())
+    return f"{type(last).__name__}: {text[:300]}"
+
+
+class LLM:
+    """A configured model endpoint that extracts articles. Use as an async context manager.
+
+    Args:
+        config: the resolved provider configuration; for `local` its base_url must already
+            point at a running server (see `summarizer.extract.open_llm`).
+        prompt: the prompt template (default: the current `extract_article` version).
+        transport: an httpx2 transport to use instead of the network (replay, tests).
+        retry_initial_s, retry_max_s: backoff bounds for transient failures.
+    """
+
+    def __init__(
+        self,
+        config: ProviderConfig,
+        *,
+        prompt: PromptTemplate | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        retry_initial_s: float = 1.0,
+        retry_max_s: float = 30.0,
+    ) -> None:
+        self.config = config
+        self.prompt = prompt or load_prompt()
+        self.retry_initial_s = retry_initial_s
+        self.retry_max_s = retry_max_s
+        self.http_attempts = 0
+        base_url = config.base_url
+        api_key = config.api_key or "unused"
+        if config.provider == "replay":
+            transport = transport or ReplayTransport(config.cassette_dir)
+            base_url = _REPLAY_BASE_URL
+        http_client = httpx2.AsyncClient(transport=transport) if transport else None
+        self._http = http_client
+        client = openai.AsyncOpenAI(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=config.timeout_s,
+            max_retries=0,
+            http_client=http_client,
+        )
+        self._openai = client
+        self._client = instructor.from_openai(client, mode=_MODES[config.mode])
+
+    async def __aenter__(self) -> LLM:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections."""
+        await self._openai.close()
+
+    def _request_kwargs(self, article: Article) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "model": self.config.model,
+            "messages": build_messages(article, self.prompt),
+            "response_model": ArticleExtraction,
+            "max_retries": self.config.reasks,
+            "temperature": self.config.temperature,
+            "max_tokens": self.config.max_tokens,
+        }
+        if self.config.mode in ("grammar", "json"):
+            # llama.cpp, vLLM and Ollama constrain decoding to a JSON Schema given this way.
+            schema = ArticleExtraction.model_json_schema()
+            kwargs["extra_body"] = {"response_format": {"type": "json_object", "schema": schema}}
+        return kwargs
+
+    async def _once(self, article: Article) -> tuple[ArticleExtraction, Usage]:
+        self.http_attempts += 1
+        data, completion = await self._client.chat.completions.create_with_completion(
+            **self._request_kwargs(article)
+        )
+        return data, _usage_of(completion)
+
+    async def extract(self, article: Article) -> CallResult:
+        """Extract one article.
+
+        Raises:
+            ReplayMissError: replay mode has no recording for this article.
+            LLMError: the model failed for good; the message names the article and the cause.
+        """
+        attempts = 0
+        start = time.monotonic()
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(is_transient),
+            stop=stop_after_attempt(self.config.max_attempts)
+            | stop_after_delay(self.config.max_total_s),
+            wait=_Wait(self.retry_initial_s, self.retry_max_s),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    attempts += 1
+                    data, usage = await self._once(article)
+        except Exception as e:
+            if _find(e, ReplayMiss) is not None:
+                raise ReplayMissError(
+                    f"{article.path}: no recording for article {article.id} with this prompt, "
+                    "schema and model. Configure a live provider (e.g. --provider "
+                    "openai-compatible --base-url http://localhost:11434/v1 --model NAME, or "
+                    "--provider local) or re-record the cassettes",
+                    article_id=article.id,
+                    attempts=attempts,
+                ) from e
+            failed = getattr(_find(e, InstructorRetryException), "total_usage", None)
+            spent = {"total_tokens": int(getattr(failed, "total_tokens", 0) or 0)}
+            elapsed = time.monotonic() - start
+            raise LLMError(
+                f"{article.path}: extraction of {article.id} failed after {attempts} "
+                f"attempt(s) in {elapsed:.1f}s: {describe(e)}",
+                article_id=article.id,
+                attempts=attempts,
+                usage=spent,
+            ) from e
+        return CallResult(data=data, usage=usage, attempts=attempts)
+

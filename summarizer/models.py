@@ -1,0 +1,184 @@
+"""Pydantic types that flow through the pipeline: articles in, extractions out.
+
+`ArticleExtraction` is what the model must return; it is strict (unknown fields are
+rejected, types are not coerced) and its JSON Schema is exported to `schemas/`.
+Changing it means bumping `SCHEMA_VERSION` and re-recording the cassettes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = "1"
+
+ActorKind = Literal["person", "organization", "country", "group", "other"]
+Qualifier = Literal["exact", "about", "up to", "at least", "more than", "less than", "range"]
+
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+NonBlank = Annotated[str, AfterValidator(_not_blank), Field(max_length=300)]
+Short = Annotated[str, Field(max_length=100)]
+
+
+class StrictModel(BaseModel):
+    """Base for every schema type: unknown fields are an error, nothing is coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Actor(StrictModel):
+    """A person, organization, country or group that takes part in the story."""
+
+    name: NonBlank = Field(description="Name exactly as written in the article.")
+    kind: ActorKind
+    role: Short = Field(description="Role in this story, e.g. 'Iraqi foreign minister'.")
+    aliases: list[Short] = Field(max_length=4, description="Other names for the same actor in the article.")
+
+
+class Quote(StrictModel):
+    """Words the article puts inside quotation marks, with who said them."""
+
+    speaker: Short = Field(description="Who said it, as named in the article.")
+    text: NonBlank = Field(description="The quoted words, verbatim, without the marks.")
+
+
+class Figure(StrictModel):
+    """A number the article states, with what it measures."""
+
+    value: float = Field(description="The number; for a range, its lower end.")
+    upper: float | None = Field(description="Upper end of a range, else null.")
+    unit: Short = Field(description="What is counted: 'detainees', 'USD', 'per cent' ...")
+    measure: Short = Field(description="What the number measures in this story.")
+    qualifier: Qualifier
+    phrase: Annotated[NonBlank, Field(max_length=120)] = Field(
+        description="The few words in the article that state it."
+    )
+
+    @model_validator(mode="after")
+    def _upper_not_below_value(self) -> Figure:
+        if self.upper is not None and self.upper < self.value:
+            raise ValueError(f"upper ({self.upper}) is below value ({self.value})")
+        return self
+
+
+class DateMention(StrictModel):
+    """A date or time expression tied to an event of the story."""
+
+    expression: Short = Field(description="The date as written: 'Saturday', '23 January 2026'.")
+    iso_date: Annotated[str, Field(max_length=10)] | None = Field(
+        description="YYYY-MM-DD only when the article makes the date certain, else null."
+    )
+    event: Short = Field(description="What happened on that date.")
+
+    @field_validator("iso_date")
+    @classmethod
+    def _iso(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError as e:
+                raise ValueError(f"iso_date {value!r} is not a YYYY-MM-DD date") from e
+        return value
+
+
+class ArticleExtraction(StrictModel):
+    """Everything the model extracts from one article."""
+
+    headline: NonBlank = Field(description="A factual headline for the article.")
+    summary: str = Field(max_length=600, description="A 2-3 sentence summary of the article.")
+    # Bounds keep a small model from looping: constrained decoders honour maxItems/maxLength.
+    actors: list[Actor] = Field(max_length=8)
+    quotes: list[Quote] = Field(max_length=6)
+    figures: list[Figure] = Field(max_length=8)
+    dates: list[DateMention] = Field(max_length=6)
+
+    @field_validator("summary")
+    @classmethod
+    def _short_summary(cls, value: str) -> str:
+        _not_blank(value)
+        sentences = len(_SENTENCE_END.findall(value.strip() + " "))
+        if sentences > 5:
+            raise ValueError(f"summary has {sentences} sentences; write 2-3")
+        return value
+
+
+class Article(BaseModel):
+    """One input article: its text and what is known about it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="Stable id: the file stem, or the `id` field of a JSON record.")
+    path: str = Field(description="Where it was read from (file, or file#line for JSON lines).")
+    text: str
+    title: str | None = None
+    source: str | None = Field(default=None, description="The outlet.")
+    url: str | None = None
+    published: dt.date | None = None
+    content_hash: str = Field(description="sha256 of the text, hex.")
+
+
+class Usage(BaseModel):
+    """Token usage of one or more calls."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    calls: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+            calls=self.calls + other.calls,
+        )
+
+
+class ExtractionMeta(BaseModel):
+    """How an extraction was made."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    article_id: str
+    content_hash: str
+    provider: str
+    model: str
+    prompt_name: str
+    prompt_version: str
+    schema_version: str = SCHEMA_VERSION
+    usage: Usage = Field(default_factory=Usage)
+    duration_s: float = 0.0
+
+
+class Extraction(BaseModel):
+    """One article's validated extraction with its metadata."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    article: Article
+    data: ArticleExtraction
+    meta: ExtractionMeta
+
+
+class Failure(BaseModel):
+    """An article that could not be read or extracted, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str
+    article_id: str | None = None
+    error: str
+    kind: str = Field(description="The error class, e.g. ArticleError or LLMError.")

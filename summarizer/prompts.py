@@ -1,0 +1,84 @@
+"""Load and render the versioned prompt files in `prompts/` (name.vN.yaml)."""
+
+from __future__ import annotations
+
+import string
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from summarizer.errors import PromptError
+
+DEFAULT_PROMPT = "extract_article"
+DEFAULT_VERSION = "1"
+
+
+class PromptTemplate(BaseModel):
+    """One prompt file: a name, a version, the variables it takes, and its two messages."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    version: str
+    variables: tuple[str, ...]
+    system: str
+    user: str
+
+    def render(self, **values: str) -> tuple[str, str]:
+        """Fill the template.
+
+        Args:
+            **values: one value per declared variable.
+
+        Returns:
+            The system and user messages.
+
+        Raises:
+            PromptError: a declared variable is missing, or an unknown one is given.
+        """
+        missing = sorted(set(self.variables) - set(values))
+        extra = sorted(set(values) - set(self.variables))
+        if missing or extra:
+            raise PromptError(
+                f"prompt {self.name}.v{self.version}: missing {missing}, unexpected {extra}"
+            )
+        try:
+            return (
+                string.Template(self.system).substitute(values),
+                string.Template(self.user).substitute(values),
+            )
+        except (KeyError, ValueError) as e:
+            raise PromptError(f"prompt {self.name}.v{self.version}: bad placeholder {e}") from e
+
+
+def prompts_dir() -> Path:
+    """The folder holding prompt files: the checkout's `prompts/`, else the installed copy."""
+    checkout = Path(__file__).resolve().parent.parent / "prompts"
+    if checkout.is_dir():
+        return checkout
+    return Path(str(resources.files("summarizer") / "_data" / "prompts"))
+
+
+@cache
+def load_prompt(name: str = DEFAULT_PROMPT, version: str = DEFAULT_VERSION) -> PromptTemplate:
+    """Read `prompts/<name>.v<version>.yaml`.
+
+    Raises:
+        PromptError: the file is missing, is not YAML, or does not match its declared name.
+    """
+    path = prompts_dir() / f"{name}.v{version}.yaml"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        template = PromptTemplate.model_validate(raw)
+    except FileNotFoundError as e:
+        raise PromptError(f"{path}: no such prompt file") from e
+    except (yaml.YAMLError, ValidationError) as e:
+        raise PromptError(f"{path}: invalid prompt file: {e}") from e
+    if (template.name, template.version) != (name, version):
+        raise PromptError(
+            f"{path}: declares {template.name}.v{template.version}, expected {name}.v{version}"
+        )
+    return template

@@ -1,0 +1,152 @@
+"""Article loading: every format, stable order, one-line errors that name the file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summarizer.articles import load_articles, read_file
+from summarizer.errors import ArticleError
+
+from .conftest import ARTICLES, SEEDS
+
+
+def test_sample_articles_keep_the_seed_text_unchanged() -> None:
+    """articles/ holds the five seeds, byte for byte under their front matter."""
+    loaded = load_articles([ARTICLES])
+    assert [a.id for a in loaded.articles] == sorted(p.stem for p in ARTICLES.glob("*.txt"))
+    assert len(loaded.articles) == 5
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is not beside this checkout")
+    for article in loaded.articles:
+        assert article.text == (SEEDS / f"{article.id}.txt").read_text(encoding="utf-8")
+
+
+def test_front_matter_carries_only_what_the_text_says() -> None:
+    """Outlet and date come from the article's own words."""
+    by_id = {a.id: a for a in load_articles([ARTICLES]).articles}
+    first = by_id["000_a113bbf3b4bae158"]
+    assert first.source == "The Palestine Telegraph Newspaper"
+    assert first.published is not None
+    assert first.published.isoformat() == "2026-01-24"
+    assert "24 January 2026" in first.text
+    assert by_id["002_2ee78586a9d7a01e"].source == "Rudaw"
+    assert by_id["004_da7e377536fca962"].published is None
+
+
+def test_text_with_front_matter(tmp_path: Path) -> None:
+    """YAML front matter fills title, source, url and published; the body stays as written."""
+    path = tmp_path / "a.md"
+    path.write_text(
+        "---\ntitle: T\nsource: Rudaw\nurl: https://example.org/a\npublished: 2026-01-25\n---\n"
+        "Body “quoted”.\n",
+        encoding="utf-8",
+    )
+    (article,) = read_file(path)
+    assert (article.title, article.source, article.url) == ("T", "Rudaw", "https://example.org/a")
+    assert article.published is not None
+    assert article.text == "Body “quoted”.\n"
+    assert article.id == "a"
+
+
+def test_html_main_text_is_extracted(tmp_path: Path) -> None:
+    """HTML goes through trafilatura: navigation and scripts are dropped, the story kept."""
+    story = " ".join(["Iraq received 150 detainees from Syria on Tuesday."] * 8)
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><head><title>Iraq story</title><script>alert('x')</script></head><body>"
+        "<nav><a href='/'>Home</a><a href='/world'>World</a></nav>"
+        f"<article><h1>Iraq story</h1><p>{story}</p><p>{story}</p></article>"
+        "<footer>Copyright</footer></body></html>",
+        encoding="utf-8",
+    )
+    (article,) = read_file(path)
+    assert "150 detainees" in article.text
+    assert "alert" not in article.text
+    assert "Home" not in article.text
+
+
+def test_json_and_jsonl(tmp_path: Path) -> None:
+    """A JSON object, a JSON array and JSON lines each give one article per object."""
+    (tmp_path / "one.json").write_text(json.dumps({"text": "A.", "source": "X"}), "utf-8")
+    (tmp_path / "many.json").write_text(json.dumps([{"id": "m1", "text": "B."}, {"text": "C."}]))
+    (tmp_path / "lines.jsonl").write_text('{"id": "l1", "text": "D."}\n\n{"text": "E."}\n')
+    loaded = load_articles([tmp_path])
+    assert [a.id for a in loaded.articles] == ["l1", "lines-2", "m1", "many-2", "one"]
+    assert not loaded.failures
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("empty.txt", b"", "empty"),
+        ("blank.txt", b"  \n\t\n", "empty"),
+        ("binary.txt", b"\x00\x01\x02PNG", "binary"),
+        ("latin1.txt", "Caf\u00e9 owner said".encode("latin-1"), "not valid UTF-8"),
+        ("bad.json", b"{not json", "invalid JSON"),
+        ("missing.json", b'{"title": "no text"}', "missing string field 'text'"),
+        ("extra.json", b'{"text": "x", "author": "y"}', "unknown fields"),
+        ("fm.md", b"---\nauthor: x\n---\nBody", "unknown front matter keys"),
+        ("date.md", b"---\npublished: yesterday\n---\nBody", "not a YYYY-MM-DD date"),
+        ("file.pdf", b"%PDF", "unsupported file type"),
+    ],
+)
+def test_bad_input_is_one_line_naming_the_file(
+    tmp_path: Path, name: str, content: bytes, problem: str
+) -> None:
+    """Each bad file gets a single-line error that starts with its path."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ArticleError) as info:
+        read_file(path)
+    message = str(info.value)
+    assert message.startswith(str(path))
+    assert problem in message
+    assert "\n" not in message
+
+
+def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
+    """UTF-16 with a byte-order mark decodes."""
+    path = tmp_path / "u16.txt"
+    path.write_bytes("Iraq said “yes”.".encode("utf-16"))
+    assert read_file(path)[0].text == "Iraq said “yes”."
+
+
+def test_oversized_file_is_refused(tmp_path: Path) -> None:
+    """Files over the size limit are refused before they are read."""
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"a" * 2000)
+    with pytest.raises(ArticleError, match="over the 1,000 limit"):
+        read_file(path, max_bytes=1000)
+
+
+def test_bad_files_do_not_stop_the_batch(tmp_path: Path) -> None:
+    """A batch with broken files still loads the good ones, and reports each broken one."""
+    (tmp_path / "a.txt").write_text("Good article.", "utf-8")
+    (tmp_path / "b.txt").write_bytes(b"")
+    (tmp_path / "c.txt").write_text("Another good one.", "utf-8")
+    loaded = load_articles([tmp_path, tmp_path / "nope.txt"])
+    assert [a.id for a in loaded.articles] == ["a", "c"]
+    assert [Path(f.source).name for f in loaded.failures] == ["b.txt", "nope.txt"]
+    assert "no such file" in loaded.failures[1].error
+
+
+def test_directory_order_is_stable_and_skips_unsupported(tmp_path: Path) -> None:
+    """A folder gives its supported files sorted by path; other files are ignored."""
+    for name in ["b.txt", "a.md", "notes.pdf", ".hidden.txt"]:
+        (tmp_path / name).write_text("Some text.", "utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.txt").write_text("More text.", "utf-8")
+    assert [a.id for a in load_articles([tmp_path]).articles] == ["a", "b", "c"]
+
+
+def test_duplicate_ids_are_reported(tmp_path: Path) -> None:
+    """Two articles with one id: the second is a failure, not a silent overwrite."""
+    (tmp_path / "x").mkdir()
+    (tmp_path / "a.txt").write_text("One.", "utf-8")
+    (tmp_path / "x" / "a.txt").write_text("Two.", "utf-8")
+    loaded = load_articles([tmp_path])
+    assert len(loaded.articles) == 1
+    assert "duplicate article id 'a'" in loaded.failures[0].error
