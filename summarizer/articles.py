@@ -245,8 +245,12 @@ def load_articles(
                 error = ArticleError(article.path, f"duplicate article id {article.id!r}")
                 error_msg = f"{error} (first seen in {seen[article.id]})"
                 result.failures.append(
-                    Failure(source=article.path, article_id=article.id, error=error_msg,
-                            kind="ArticleError")
+                    Failure(
+                        source=article.path,
+                        article_id=article.id,
+                        error=error_msg,
+                        kind="ArticleError",
+                    )
                 )
                 continue
             seen[article.id] = article.path

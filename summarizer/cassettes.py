@@ -27,7 +27,7 @@ SCRUBBED_HEADERS = frozenset(
 )
 
 
-class ReplayMiss(Exception):  # noqa: N818 - raised inside httpx, wrapped into ReplayMissError
+class ReplayMiss(Exception):
     """No cassette holds a response for this request."""
 
     def __init__(self, method: str, path: str, body: bytes) -> None:

@@ -11,10 +11,10 @@ from typing import Annotated, NoReturn
 import typer
 
 from summarizer import __version__
+from summarizer.articles import load_articles
 from summarizer.config import MODES, PROVIDERS, ProviderConfig, resolve_config
 from summarizer.errors import SummarizerError
 from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many, arecord
-from summarizer.articles import load_articles
 from summarizer.models import Extraction, Failure
 from summarizer.render.text import extraction_text
 
@@ -50,7 +50,9 @@ ModeOpt = Annotated[
 ]
 ModelPathOpt = Annotated[
     Path | None,
-    typer.Option("--model-path", help="GGUF file for --provider local. Env: SUMMARIZER_MODEL_PATH."),
+    typer.Option(
+        "--model-path", help="GGUF file for --provider local. Env: SUMMARIZER_MODEL_PATH."
+    ),
 ]
 CassettesOpt = Annotated[
     Path | None,
@@ -93,7 +95,7 @@ def _config(
 
 def _report(outcome: Extraction | Failure) -> None:
     if isinstance(outcome, Failure):
-        typer.echo(f"summarizer: {outcome.error}", err=True)
+        typer.echo(f"summarizer: error: {outcome.error}", err=True)
 
 
 def _run_extract(paths: list[Path], config: ProviderConfig, concurrency: int) -> ExtractionRun:
@@ -115,7 +117,8 @@ def _main(
     """Turn news articles into a grounded, cross-checked morning brief."""
     _state["debug"] = debug
     logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
     )
     if not debug:
         # instructor logs every failed attempt at ERROR; we report failures ourselves.
@@ -189,8 +192,9 @@ def record_cmd(
             _report(outcome)
 
     run = asyncio.run(
-        arecord(loaded.articles, config=config, cassette_dir=config.cassette_dir,
-                on_result=progress)
+        arecord(
+            loaded.articles, config=config, cassette_dir=config.cassette_dir, on_result=progress
+        )
     )
     if loaded.failures or run.failures:
         raise typer.Exit(1)

@@ -1,4 +1,7 @@
-"""Provider configuration, resolved at call time: argument, SUMMARIZER_* env, OPENAI_* env, default."""
+"""Provider configuration, resolved at call time.
+
+Order: argument, SUMMARIZER_* env, OPENAI_* env, default.
+"""
 
 from __future__ import annotations
 
@@ -95,7 +98,7 @@ def resolve_config(
             chosen, defaulted = "replay", True
     if chosen not in PROVIDERS:
         raise ConfigError(f"unknown provider {chosen!r}; choose one of {', '.join(PROVIDERS)}")
-    name: Provider = chosen  # type: ignore[assignment]
+    name: Provider = chosen
     mode = mode or _env("SUMMARIZER_MODE") or DEFAULT_MODES[name]
     if mode not in MODES:
         raise ConfigError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")

@@ -122,10 +122,9 @@ async def aextract_many(
         if on_result is not None:
             on_result(outcome)
 
-    async with open_llm(config, prompt=prompt) as llm:
-        async with asyncio.TaskGroup() as group:
-            for index, article in enumerate(articles):
-                group.create_task(one(index, llm, article))
+    async with open_llm(config, prompt=prompt) as llm, asyncio.TaskGroup() as group:
+        for index, article in enumerate(articles):
+            group.create_task(one(index, llm, article))
     for index in range(len(articles)):
         outcome = results[index]
         if isinstance(outcome, Extraction):
@@ -195,10 +194,12 @@ async def arecord(
     run = ExtractionRun(config=config)
     async with open_llm(config, prompt=prompt or load_prompt()) as llm:
         for article in articles:
+            outcome: Extraction | Failure
             try:
                 with recording(cassette_path(cassette_dir, article.id)):
-                    outcome: Extraction | Failure = await _extract_one(llm, article)
-                run.extractions.append(outcome)
+                    extraction = await _extract_one(llm, article)
+                run.extractions.append(extraction)
+                outcome = extraction
             except SummarizerError as e:
                 outcome = _failure(article, e)
                 run.failures.append(outcome)

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx2
 import instructor
-from instructor.core.exceptions import InstructorRetryException
 import openai
+from instructor.core.exceptions import InstructorRetryException
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -270,4 +270,3 @@ class LLM:
                 usage=spent,
             ) from e
         return CallResult(data=data, usage=usage, attempts=attempts)
-

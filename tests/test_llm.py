@@ -18,7 +18,10 @@ from summarizer.models import Article
 GOOD = {
     "headline": "Iraq takes detainees",
     "summary": "Iraq took 150 detainees. More may follow.",
-    "actors": [], "quotes": [], "figures": [], "dates": [],
+    "actors": [],
+    "quotes": [],
+    "figures": [],
+    "dates": [],
 }
 ARTICLE = Article(id="a1", path="a1.txt", text="Iraq took 150 detainees.", content_hash="0")
 BASE = "http://model.test/v1"
@@ -26,12 +29,23 @@ BASE = "http://model.test/v1"
 
 def completion(content: str) -> httpx2.Response:
     """A minimal chat-completions answer carrying `content`."""
-    return httpx2.Response(200, json={
-        "id": "c1", "object": "chat.completion", "created": 0, "model": "m",
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": content}}],
-        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
-    })
+    return httpx2.Response(
+        200,
+        json={
+            "id": "c1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "m",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": content},
+                }
+            ],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+        },
+    )
 
 
 class Script:
@@ -48,12 +62,18 @@ class Script:
 
 
 def run(script: Script, **overrides: object) -> object:
-    config = resolve_config(provider="openai-compatible", base_url=BASE, model="m",
-                            api_key="sk-secret-test-key", **overrides)  # type: ignore[arg-type]
+    config = resolve_config(
+        provider="openai-compatible",
+        base_url=BASE,
+        model="m",
+        api_key="sk-secret-test-key",
+        **overrides,
+    )  # type: ignore[arg-type]
 
     async def go() -> object:
-        async with LLM(config, transport=httpx2.MockTransport(script),
-                       retry_initial_s=0.01, retry_max_s=0.02) as llm:
+        async with LLM(
+            config, transport=httpx2.MockTransport(script), retry_initial_s=0.01, retry_max_s=0.02
+        ) as llm:
             return await llm.extract(ARTICLE)
 
     return asyncio.run(go())
@@ -90,7 +110,7 @@ def test_invalid_answer_is_reasked_then_accepted() -> None:
 def test_reasks_are_bounded() -> None:
     """A model that never answers validly fails after 1 + reasks calls, naming the article."""
     script = Script(lambda _: completion("not json"))
-    with pytest.raises(LLMError, match="a1.txt: extraction of a1 failed"):
+    with pytest.raises(LLMError, match=r"a1\.txt: extraction of a1 failed"):
         run(script, reasks=2)
     assert len(script.requests) == 3
 

@@ -17,8 +17,14 @@ def _valid() -> dict[str, Any]:
         "actors": [{"name": "Fuad Hussein", "kind": "person", "role": "minister", "aliases": []}],
         "quotes": [{"speaker": "Fuad Hussein", "text": "We are ready"}],
         "figures": [
-            {"value": 7000, "upper": None, "unit": "detainees", "measure": "planned transfers",
-             "qualifier": "up to", "phrase": "up to 7,000 detainees"}
+            {
+                "value": 7000,
+                "upper": None,
+                "unit": "detainees",
+                "measure": "planned transfers",
+                "qualifier": "up to",
+                "phrase": "up to 7,000 detainees",
+            }
         ],
         "dates": [{"expression": "Saturday", "iso_date": None, "event": "phone call"}],
     }
@@ -63,8 +69,14 @@ def test_missing_field_is_rejected() -> None:
 
 def test_range_figure_and_iso_date() -> None:
     """A range keeps both ends; an ISO date must be a real date."""
-    fig = Figure(value=1500, upper=2000, unit="people", measure="Iraqi nationals",
-                 qualifier="range", phrase="some 1,500 to 2,000")
+    fig = Figure(
+        value=1500,
+        upper=2000,
+        unit="people",
+        measure="Iraqi nationals",
+        qualifier="range",
+        phrase="some 1,500 to 2,000",
+    )
     assert fig.upper == 2000
     assert DateMention(expression="23 January 2026", iso_date="2026-01-23", event="call").iso_date
     with pytest.raises(ValidationError):

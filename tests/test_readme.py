@@ -1,0 +1,36 @@
+"""The README's examples run and its sample output is what the tool prints."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import ROOT
+from .test_cli import cli
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_python_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ```python block in the README executes without error from the checkout."""
+    monkeypatch.chdir(ROOT)
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - our own documentation
+
+
+def _timeless(text: str) -> str:
+    return re.sub(r"\d+\.\ds\]", "N.Ns]", text).rstrip("\n")
+
+
+def test_console_sample_matches_the_tool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample `summarizer extract` session in the README is the tool's real output."""
+    monkeypatch.delenv("SUMMARIZER_CASSETTE_DIR")
+    sample = re.search(r"```console\n\$ summarizer (.*?)\n(.*?)```", README, re.S)
+    assert sample
+    args, shown = sample.group(1).split(), sample.group(2)
+    done = cli(*args)
+    assert done.returncode == 0
+    assert _timeless(shown) == _timeless(done.stderr + done.stdout)
