@@ -184,3 +184,210 @@ class Failure(BaseModel):
     article_id: str | None = None
     error: str
     kind: str = Field(description="The error class, e.g. ArticleError or LLMError.")
+
+
+# --- Grounding and the brief -------------------------------------------------------------
+
+GroundStatus = Literal["exact", "normalised", "fuzzy", "not_found"]
+
+
+class Frozen(BaseModel):
+    """Base for brief types: immutable, unknown fields rejected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceSpan(Frozen):
+    """Where an item stands in one article: offsets [start, end) and how it was matched."""
+
+    article_id: str
+    start: int | None = None
+    end: int | None = None
+    status: GroundStatus
+    score: float | None = Field(default=None, description="Fuzzy match score, 0-100.")
+
+
+class GroundedActor(Frozen):
+    """An actor the model named, located in its article."""
+
+    name: str
+    kind: ActorKind
+    role: str
+    aliases: tuple[str, ...] = ()
+    span: SourceSpan
+
+
+class GroundedQuote(Frozen):
+    """A quoted passage. `origin` text: harvested from the article; model: only the model."""
+
+    text: str
+    speaker: str | None
+    speaker_rule: str
+    span: SourceSpan
+    origin: Literal["text", "model"] = "text"
+
+
+class GroundedFigure(Frozen):
+    """A number: the model's reading of it, the text's, or both."""
+
+    value: float
+    upper: float | None = None
+    qualifier: str = "exact"
+    unit: str = ""
+    unit_class: str = ""
+    measure: str = ""
+    anchor: str | None = Field(default=None, description="A place the sentence ties it to.")
+    anchor_distance: int | None = None
+    text: str = Field(description="The words in the article (or the model's phrase).")
+    sentence_start: int | None = None
+    span: SourceSpan
+    origin: Literal["text", "model", "both"] = "text"
+
+
+class GroundedDate(Frozen):
+    """A date expression, resolved against the article's published date where possible."""
+
+    expression: str
+    iso: str | None = None
+    precision: str = "unresolved"
+    kind: str = "unknown"
+    event: str = ""
+    sentence: str = Field(default="", description="The sentence it stands in.")
+    span: SourceSpan
+    origin: Literal["text", "model", "both"] = "text"
+
+
+class UnverifiedItem(Frozen):
+    """Something the model said that the article does not support."""
+
+    kind: Literal["actor", "quote", "figure", "date"]
+    text: str
+    detail: str = ""
+    span: SourceSpan
+
+
+class GroundedArticle(Frozen):
+    """One article after grounding: every item located, or marked not found."""
+
+    article_id: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    path: str = ""
+    published: dt.date | None = None
+    headline: str = ""
+    summary: str = ""
+    actors: tuple[GroundedActor, ...] = ()
+    quotes: tuple[GroundedQuote, ...] = ()
+    figures: tuple[GroundedFigure, ...] = ()
+    dates: tuple[GroundedDate, ...] = ()
+    unverified: tuple[UnverifiedItem, ...] = ()
+
+
+class SourceRef(Frozen):
+    """A numbered source of the brief."""
+
+    number: int
+    article_id: str
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    path: str = ""
+    published: dt.date | None = None
+
+
+class BriefActor(Frozen):
+    """One actor resolved across articles."""
+
+    name: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    spans: tuple[SourceSpan, ...] = ()
+
+
+class BriefQuote(Frozen):
+    """One quotation, deduplicated across outlets."""
+
+    speaker: str | None
+    text: str
+    sources: tuple[str, ...]
+    spans: tuple[SourceSpan, ...]
+
+
+class FigureValue(Frozen):
+    """One value of a measure and who states it."""
+
+    value: float
+    upper: float | None = None
+    qualifier: str = "exact"
+    label: str
+    sources: tuple[str, ...]
+    spans: tuple[SourceSpan, ...]
+
+
+class FigureGroup(Frozen):
+    """The values given for one measure, with corroboration and conflicts."""
+
+    measure: str
+    unit_class: str
+    values: tuple[FigureValue, ...]
+    corroboration: int = Field(description="How many distinct sources state a value here.")
+    single_source: bool
+    conflict: bool
+    note: str = ""
+
+
+class DateClaim(Frozen):
+    """One source's date for an event."""
+
+    expression: str
+    iso: str | None
+    weekday: str | None = None
+    span: SourceSpan
+
+
+class TimelineEvent(Frozen):
+    """An event with the dates sources give it."""
+
+    key: str
+    label: str
+    date: str | None = Field(description="The agreed or earliest resolved ISO date.")
+    claims: tuple[DateClaim, ...]
+    sources: tuple[str, ...]
+    conflict: bool
+    note: str = ""
+
+
+class Story(Frozen):
+    """Articles about one story, merged."""
+
+    id: str
+    headline: str
+    summary: tuple[str, ...]
+    article_ids: tuple[str, ...]
+    actors: tuple[BriefActor, ...] = ()
+    quotes: tuple[BriefQuote, ...] = ()
+    unattributed: tuple[BriefQuote, ...] = ()
+    figures: tuple[FigureGroup, ...] = ()
+    timeline: tuple[TimelineEvent, ...] = ()
+    unverified: tuple[UnverifiedItem, ...] = ()
+
+
+class BriefMeta(Frozen):
+    """What made the brief. No clock: the same inputs give the same bytes."""
+
+    schema_version: str = SCHEMA_VERSION
+    prompts: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    usage: Usage = Field(default_factory=Usage)
+
+
+class Briefing(Frozen):
+    """The morning brief: stories, numbered sources and what failed."""
+
+    stories: tuple[Story, ...]
+    sources: tuple[SourceRef, ...]
+    failures: tuple[Failure, ...] = ()
+    meta: BriefMeta = Field(default_factory=BriefMeta)

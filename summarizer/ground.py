@@ -1,0 +1,449 @@
+"""Ground a model's extraction in its article: offsets and a status for every item. Pure.
+
+Statuses: exact (the words are in the text as given), normalised (only whitespace, quote
+or dash style differ), fuzzy (close enough, with a 0-100 score), not_found. Quotes, figures
+and dates are found in the text itself first; the model's items are aligned to them, and
+what the model said that the text does not support goes to `unverified`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from summarizer.dates import find_dates
+from summarizer.models import (
+    Extraction,
+    GroundedActor,
+    GroundedArticle,
+    GroundedDate,
+    GroundedFigure,
+    GroundedQuote,
+    GroundStatus,
+    SourceSpan,
+    UnverifiedItem,
+)
+from summarizer.numbers import NumberMention, find_numbers, parse_number
+from summarizer.quotes import TITLE_WORDS, attribute_quotes, harvest_quotes
+
+FUZZY_MIN = 88.0
+_FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
+PEOPLE = frozenset(
+    "detainees detainee prisoners prisoner fighters fighter members member people persons "
+    "person individuals suspects militants nationals family families troops children women "
+    "men civilians guards staff inmates returnees lawmakers soldiers isis daesh foreign "
+    "european europeans iraqis chechens".split()
+)
+UNIT_CLASSES = {
+    "families": "families",
+    "family units": "families",
+    "USD": "USD",
+    "EUR": "EUR",
+    "GBP": "GBP",
+    "per cent": "per cent",
+    "km": "km",
+    "minutes": "minutes",
+    "days": "days",
+    "months": "months",
+    "years": "years",
+    "beds": "beds",
+    "facilities": "facilities",
+    "prisons": "facilities",
+    "camps": "facilities",
+    "courts": "courts",
+}
+ANCHOR_RE = re.compile(
+    r"\b((?:al-|Al-)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)\s+(camp|prison|province)\b"
+)
+_SENTENCE = re.compile(r"(?<=[.!?])[”\"]?\s+(?=[A-Z“\"])|\n")
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Fold quote and dash styles, collapse whitespace; keep a map to original offsets."""
+    out: list[str] = []
+    index: list[int] = []
+    space = False
+    for i, ch in enumerate(text.translate(_FOLD)):
+        if ch.isspace():
+            if not space and out:
+                out.append(" ")
+                index.append(i)
+            space = True
+            continue
+        space = False
+        out.append(ch)
+        index.append(i)
+    return "".join(out), index
+
+
+def locate(
+    text: str, needle: str, *, fuzzy: bool = True
+) -> tuple[GroundStatus, int | None, int | None, float | None]:
+    """Find `needle` in `text`: (status, start, end, score)."""
+    needle = needle.strip()
+    if not needle:
+        return "not_found", None, None, None
+    at = text.find(needle)
+    if at >= 0:
+        return "exact", at, at + len(needle), None
+    norm_text, index = _normalise(text)
+    norm_needle, _ = _normalise(needle)
+    at = norm_text.find(norm_needle)
+    if at >= 0 and norm_needle:
+        return "normalised", index[at], index[at + len(norm_needle) - 1] + 1, None
+    if fuzzy and len(norm_needle) >= 12:
+        found = fuzz.partial_ratio_alignment(norm_needle, norm_text, score_cutoff=FUZZY_MIN)
+        if found is not None and found.dest_end > found.dest_start:
+            start, end = index[found.dest_start], index[found.dest_end - 1] + 1
+            return "fuzzy", start, end, round(found.score, 1)
+    return "not_found", None, None, None
+
+
+def _span(
+    article_id: str, found: tuple[GroundStatus, int | None, int | None, float | None]
+) -> SourceSpan:
+    status, start, end, score = found
+    return SourceSpan(article_id=article_id, start=start, end=end, status=status, score=score)
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence (or line) around [start, end)."""
+    left = 0
+    for m in _SENTENCE.finditer(text, 0, start):
+        left = m.end()
+    right = _SENTENCE.search(text, end)
+    return left, (right.start() if right else len(text))
+
+
+def unit_class(unit: str, following: str) -> str:
+    """A coarse class for grouping figures: people, families, USD, per cent, or the unit."""
+    unit = unit.strip().lower()
+    if unit in ("usd", "eur", "gbp"):
+        return unit.upper()
+    words = re.findall(r"[a-z]+", following.lower())[:4]
+    if unit in UNIT_CLASSES:
+        return UNIT_CLASSES[unit]
+    for word in ([unit] if unit else []) + words:
+        if word in ("families",):
+            return "families"
+        if word in PEOPLE or word.rstrip("s") in PEOPLE:
+            return "people"
+        if word in UNIT_CLASSES:
+            return UNIT_CLASSES[word]
+    return unit
+
+
+def _anchor(
+    text: str, mention: NumberMention, bounds: tuple[int, int]
+) -> tuple[str | None, int | None]:
+    best: tuple[int, str] | None = None
+    for m in ANCHOR_RE.finditer(text, bounds[0], bounds[1]):
+        distance = min(abs(m.start() - mention.end), abs(mention.start - m.end()))
+        name = f"{m.group(1)} {m.group(2)}".replace("Al-", "al-").replace("Hasaka ", "Hasakah ")
+        if best is None or distance < best[0]:
+            best = (distance, name)
+    return (best[1], best[0]) if best else (None, None)
+
+
+def _ground_figures(extraction: Extraction) -> tuple[list[GroundedFigure], list[UnverifiedItem]]:
+    article = extraction.article
+    text = article.text
+    mentions = find_numbers(text)
+    claimed: dict[int, tuple[str, str, str]] = {}
+    unverified: list[UnverifiedItem] = []
+    for figure in extraction.data.figures:
+        phrase_found = locate(text, figure.phrase)
+        candidates = [
+            i
+            for i, m in enumerate(mentions)
+            if abs(m.value - figure.value) < 1e-6
+            and (figure.upper is None or m.upper is None or abs(m.upper - figure.upper) < 1e-6)
+        ]
+        if not candidates:
+            unverified.append(
+                UnverifiedItem(
+                    kind="figure",
+                    text=f"{figure.phrase} ({figure.value:g})",
+                    detail=f"the number {figure.value:g} is not in the article",
+                    span=_span(article.id, ("not_found", None, None, None)),
+                )
+            )
+            continue
+        near = phrase_found[1]
+        best = min(
+            candidates, key=lambda i: (abs(mentions[i].start - near) if near is not None else 0, i)
+        )
+        claimed.setdefault(best, (figure.unit, figure.measure, figure.qualifier))
+    figures = []
+    for i, m in enumerate(mentions):
+        bounds = sentence_bounds(text, m.start, m.end)
+        following = text[m.end : m.end + 40]
+        unit, measure, _ = claimed.get(i, (m.unit_hint, "", m.qualifier))
+        anchor, distance = _anchor(text, m, bounds)
+        label_words = re.findall(r"[\w’'-]+", following)[:3]
+        figures.append(
+            GroundedFigure(
+                value=m.value,
+                upper=m.upper,
+                qualifier=m.qualifier,
+                unit=unit or m.unit_hint,
+                unit_class=unit_class(
+                    m.unit_hint
+                    if m.unit_hint in ("USD", "EUR", "GBP", "per cent")
+                    else unit or m.unit_hint,
+                    following,
+                ),
+                measure=measure or " ".join(label_words),
+                anchor=anchor,
+                anchor_distance=distance,
+                text=m.text,
+                sentence_start=bounds[0],
+                span=SourceSpan(article_id=article.id, start=m.start, end=m.end, status="exact"),
+                origin="both" if i in claimed else "text",
+            )
+        )
+    return figures, unverified
+
+
+def _ground_dates(extraction: Extraction) -> tuple[list[GroundedDate], list[UnverifiedItem]]:
+    article = extraction.article
+    text = article.text
+    found = find_dates(text, article.published)
+    events: dict[int, str] = {}
+    unverified: list[UnverifiedItem] = []
+    for date in extraction.data.dates:
+        where = locate(text, date.expression, fuzzy=False)
+        hit = next(
+            (
+                i
+                for i, d in enumerate(found)
+                if (where[1] is not None and d.start <= where[1] < d.end)
+                or date.expression.strip().lower() == d.text.lower()
+            ),
+            None,
+        )
+        if hit is None:
+            unverified.append(
+                UnverifiedItem(
+                    kind="date",
+                    text=date.expression,
+                    detail=date.event,
+                    span=_span(article.id, where),
+                )
+            )
+            continue
+        events.setdefault(hit, date.event)
+    dates = []
+    for i, d in enumerate(found):
+        bounds = sentence_bounds(text, d.start, d.end)
+        dates.append(
+            GroundedDate(
+                expression=d.text,
+                iso=d.resolution.iso,
+                precision=d.resolution.precision,
+                kind=d.resolution.kind,
+                event=events.get(i, ""),
+                sentence=text[bounds[0] : bounds[1]].strip(),
+                span=SourceSpan(article_id=article.id, start=d.start, end=d.end, status="exact"),
+                origin="both" if i in events else "text",
+            )
+        )
+    return dates, unverified
+
+
+def _ground_actors(extraction: Extraction) -> tuple[list[GroundedActor], list[UnverifiedItem]]:
+    article = extraction.article
+    actors, unverified = [], []
+    for actor in extraction.data.actors:
+        where = locate(article.text, actor.name)
+        if where[0] == "not_found":
+            unverified.append(
+                UnverifiedItem(
+                    kind="actor", text=actor.name, detail=actor.role, span=_span(article.id, where)
+                )
+            )
+            continue
+        aliases = tuple(a for a in actor.aliases if a.strip() and a in article.text)
+        actors.append(
+            GroundedActor(
+                name=actor.name,
+                kind=actor.kind,
+                role=actor.role.strip(),
+                aliases=aliases,
+                span=_span(article.id, where),
+            )
+        )
+    return actors, unverified
+
+
+def _known_names(actors: list[GroundedActor], text: str) -> list[str]:
+    names: set[str] = set()
+    for actor in actors:
+        for name in (actor.name, *actor.aliases):
+            names.add(name)
+            if actor.kind == "person":
+                last = name.split()[-1]
+                if re.search(rf"\b{re.escape(last)}\b", text):
+                    names.add(last)
+    return sorted(names)
+
+
+def _quote_score(model_text: str, passage: str) -> float:
+    """How well the model's quote matches a passage: a part of it, or nearly all of it."""
+    if min(len(model_text), len(passage)) < 4:
+        return 0.0
+    if len(model_text) <= len(passage) * 1.1:
+        return float(fuzz.partial_ratio(model_text, passage))
+    return float(fuzz.ratio(model_text, passage))
+
+
+ACRONYM_RE = re.compile(r"\b((?:[A-Z][\w.’'-]*[ \t]+){0,4}[A-Z][\w.’'-]*)[ \t]+\(([A-Z]{2,8})\)")
+TITLED_PERSON_RE = re.compile(
+    r"\b(?:Minister|[Cc]hief|spokesperson|spokesman|President|Advisor|General|Captain|"
+    r"Secretary of \w+|Justice|mediator|Sheikh)\s+"
+    r"((?:[A-Z][\w'-]+|al-[A-Z][\w'-]+)(?:[ \t]+(?:[A-Z][\w-]+|al-[A-Z][\w-]+)\b(?![’'])){1,3})"
+)
+ORG_RE = re.compile(
+    r"\b((?:[A-Z][\w-]+[ \t]+){1,4}(?:Council|Command|Ministry|Parliament|Agency|Committee))\b"
+)
+_ORG_WORDS = (
+    "Command",
+    "Council",
+    "Ministry",
+    "Forces",
+    "Agency",
+    "Parliament",
+    "Army",
+    "Coalition",
+    "Committee",
+    "Court",
+    "Union",
+    "Nations",
+)
+
+
+def harvest_entities(article_id: str, text: str) -> list[GroundedActor]:
+    """Named organisations (with their acronyms) and titled people, found in the text itself."""
+    found: dict[str, GroundedActor] = {}
+    for m in ACRONYM_RE.finditer(text):
+        words = m.group(1).split()
+        while words and (words[0] in ("The", "the") or words[0].endswith(("’s", "'s"))):
+            words.pop(0)
+        name = " ".join(words)
+        if not name or name in found:
+            continue
+        kind = "organization" if any(w in name for w in _ORG_WORDS) else "group"
+        start = m.start(1) + m.group(1).find(name)
+        found[name] = GroundedActor(
+            name=name,
+            kind=kind,
+            role="",
+            aliases=(m.group(2),),
+            span=SourceSpan(
+                article_id=article_id, start=start, end=start + len(name), status="exact"
+            ),
+        )
+    for m in ORG_RE.finditer(text):
+        name = m.group(1)
+        if name in found or any(name in f.name for f in found.values()):
+            continue
+        found[name] = GroundedActor(
+            name=name,
+            kind="organization",
+            role="",
+            span=SourceSpan(article_id=article_id, start=m.start(1), end=m.end(1), status="exact"),
+        )
+    for m in TITLED_PERSON_RE.finditer(text):
+        words = m.group(1).split()
+        while len(words) > 2 and words[0] in TITLE_WORDS:
+            words.pop(0)
+        name = " ".join(words)
+        if name in found or any(w in _ORG_WORDS for w in name.split()):
+            continue
+        found[name] = GroundedActor(
+            name=name,
+            kind="person",
+            role="",
+            span=SourceSpan(
+                article_id=article_id, start=m.end(1) - len(name), end=m.end(1), status="exact"
+            ),
+        )
+    return sorted(found.values(), key=lambda a: (a.span.start or 0, a.name))
+
+
+def _ground_quotes(
+    extraction: Extraction, actors: list[GroundedActor]
+) -> tuple[list[GroundedQuote], list[UnverifiedItem]]:
+    article = extraction.article
+    text = article.text
+    passages = harvest_quotes(text)
+    norm_passages = [_normalise(p.text)[0].lower() for p in passages]
+    model_speakers: dict[int, str] = {}
+    unverified = []
+    for quote in extraction.data.quotes:
+        needle = _normalise(quote.text.strip(" .,"))[0].lower()
+        scores = [(_quote_score(needle, p), -i) for i, p in enumerate(norm_passages)]
+        best = max(scores, default=(0.0, 0))
+        if best[0] >= FUZZY_MIN:
+            model_speakers.setdefault(-best[1], quote.speaker)
+            continue
+        unverified.append(
+            UnverifiedItem(
+                kind="quote",
+                text=quote.text,
+                detail=f"attributed by the model to {quote.speaker}",
+                span=_span(article.id, locate(text, quote.text)),
+            )
+        )
+    attributions = attribute_quotes(
+        text, passages, known_names=_known_names(actors, text), model_speakers=model_speakers
+    )
+    quotes = [
+        GroundedQuote(
+            text=p.text,
+            speaker=a.speaker,
+            speaker_rule=a.rule,
+            span=SourceSpan(article_id=article.id, start=p.start, end=p.end, status="exact"),
+        )
+        for p, a in zip(passages, attributions, strict=True)
+    ]
+    return quotes, unverified
+
+
+def ground(extraction: Extraction) -> GroundedArticle:
+    """Locate every item of an extraction in its article.
+
+    Args:
+        extraction: one article's validated extraction.
+
+    Returns:
+        The grounded article: quotes, figures and dates found in the text (with the model's
+        labels where it gave them), actors located, and the model's unsupported items.
+    """
+    article = extraction.article
+    actors, bad_actors = _ground_actors(extraction)
+    harvested = harvest_entities(article.id, article.text)
+    known = {a.name for a in actors}
+    actors += [a for a in harvested if a.name not in known]
+    quotes, bad_quotes = _ground_quotes(extraction, actors)
+    figures, bad_figures = _ground_figures(extraction)
+    dates, bad_dates = _ground_dates(extraction)
+    return GroundedArticle(
+        article_id=article.id,
+        title=article.title,
+        source=article.source,
+        url=article.url,
+        path=article.path,
+        published=article.published,
+        headline=extraction.data.headline,
+        summary=extraction.data.summary,
+        actors=tuple(actors),
+        quotes=tuple(quotes),
+        figures=tuple(figures),
+        dates=tuple(dates),
+        unverified=tuple(bad_actors + bad_quotes + bad_figures + bad_dates),
+    )
+
+
+__all__ = ["ground", "harvest_entities", "locate", "parse_number", "sentence_bounds", "unit_class"]

@@ -1,0 +1,629 @@
+"""Merge grounded articles into one brief. Pure: no I/O, no clock, no model, sorted output.
+
+The rules, in the order they run:
+
+- Actors: names are reduced to a core (titles and descriptions dropped: "Iraqi Foreign
+  Minister Fuad Hussein" -> "Fuad Hussein") and joined when equal ignoring case, when one is an
+  alias or acronym of the other, when a one-word name is the last word of exactly one longer
+  person name ("Hussein"), or when a group name is a known synonym (ISIS, Daesh, Islamic
+  State, ISIL). A cluster's name is its most frequent multi-word form.
+- Stories: two articles are one story when they share two features among resolved people and
+  organisations, place anchors ("al-Hol camp") and figures (same value and unit class, >= 100).
+- Quotes: the same words (ignoring case, punctuation and quote style, or one passage inside
+  the other) from several outlets are one quote with every source.
+- Figures: the same value and unit class from several sources is one figure, corroborated by
+  each. Per place anchor and unit class, each source's figure nearest the anchor is compared:
+  values no stated range or qualifier reconciles are a conflict.
+- Timeline: a date belongs to an event named by its sentence's kind (call, announcement, legal
+  action, approval, transfer, meeting) and the actors in it. Dates of one event conflict when
+  their days differ, or a weekday does not match another source's date.
+- Summary: the most connected article's summary sentence, then the best-corroborated figure,
+  then what sources disagree on. Headline: the most connected article's headline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+from summarizer.models import (
+    BriefActor,
+    Briefing,
+    BriefMeta,
+    BriefQuote,
+    DateClaim,
+    Failure,
+    FigureGroup,
+    FigureValue,
+    GroundedArticle,
+    GroundedFigure,
+    GroundedQuote,
+    SourceRef,
+    SourceSpan,
+    Story,
+    TimelineEvent,
+    Usage,
+)
+
+GROUP_SYNONYMS = {
+    "isis": "ISIS",
+    "daesh": "ISIS",
+    "islamic state": "ISIS",
+    "isil": "ISIS",
+    "is": "ISIS",
+}
+TITLE_WORDS = frozenset(
+    "iraqi iraq’s iraq's foreign minister prime deputy defense defence interior president "
+    "secretary chief spokesperson spokesman spokeswoman general brigadier captain colonel "
+    "major senior advisor adviser national security eu us u.s. un policy justice mr mrs ms dr "
+    "the sheikh commander ambassador head director official mediator of and".split()
+)
+EVENT_KINDS = (
+    ("call", re.compile(r"\b(phone call|call|spoke with|conversation)\b", re.I)),
+    ("legal action", re.compile(r"\b(legal action|trials?|prosecut\w+)\b", re.I)),
+    ("announcement", re.compile(r"\bannounc\w*\b", re.I)),
+    ("approval", re.compile(r"\b(approv\w*|endorse\w*)\b", re.I)),
+    ("transfer", re.compile(r"\b(transfer\w*|transport\w*|movement)\b", re.I)),
+    ("meeting", re.compile(r"\b(met|meeting|summit)\b", re.I)),
+)
+MIN_STORY_FIGURE = 100
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+# --- actors -----------------------------------------------------------------------------
+
+
+def org_name(name: str) -> str:
+    """An organisation's name without a leading article or possessive ("The US military's")."""
+    words = name.replace("(", " ").replace(")", " ").split()
+    while len(words) > 1 and (words[0] in ("The", "the") or words[0].endswith(("’s", "'s"))):
+        words.pop(0)
+    return " ".join(words).strip(" ,.")
+
+
+def core_name(name: str) -> str:
+    """A person's name without leading titles or lowercase descriptions."""
+    words = name.replace("(", " ").replace(")", " ").split()
+    while len(words) > 1 and (words[0].lower() in TITLE_WORDS or words[0][0].islower()):
+        words.pop(0)
+    return " ".join(words).strip(" ,.")
+
+
+class _Union:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+class ActorIndex:
+    """Resolves any surface name to one canonical actor across all articles."""
+
+    def __init__(self, articles: Sequence[GroundedArticle]) -> None:
+        self.union = _Union()
+        self.kinds: dict[str, Counter[str]] = defaultdict(Counter)
+        self.roles: dict[str, set[str]] = defaultdict(set)
+        self.surfaces: dict[str, set[str]] = defaultdict(set)
+        self.spans: dict[str, list[SourceSpan]] = defaultdict(list)
+        self.counts: Counter[str] = Counter()
+        names: list[tuple[str, str]] = []
+        for article in articles:
+            for actor in article.actors:
+                key = self._add(actor.name, actor.kind)
+                self.spans[key].append(actor.span)
+                if actor.role:
+                    self.roles[key].add(actor.role)
+                for alias in actor.aliases:
+                    self.union.union(key, self._add(alias, actor.kind, count=False))
+                names.append((key, actor.kind))
+            for quote in article.quotes:
+                if quote.speaker:
+                    self._add(quote.speaker, "person")
+        self._join_surnames()
+
+    def _key(self, name: str, kind: str | None = None) -> str:
+        person = core_name(name)
+        if kind is None:
+            kind = "person" if person.lower() in self.kinds else "organization"
+        core = person if kind == "person" else org_name(name)
+        return GROUP_SYNONYMS.get(core.lower(), core.lower())
+
+    def _add(self, name: str, kind: str, *, count: bool = True) -> str:
+        key = self._key(name, kind)
+        self.union.find(key)
+        self.kinds[key][kind] += 1
+        core = core_name(name) if kind == "person" else org_name(name)
+        self.surfaces[key].update({name, core})
+        if count:
+            self.counts[GROUP_SYNONYMS.get(core.lower(), core)] += 1
+        return key
+
+    def _join_surnames(self) -> None:
+        keys = sorted(self.kinds)
+        multi = [k for k in keys if " " in k]
+        for key in keys:
+            if " " not in key:
+                owners = [
+                    m for m in multi if m.split()[-1].removeprefix("al-") == key.removeprefix("al-")
+                ]
+                if len(owners) == 1:
+                    self.union.union(key, owners[0])
+        for key in multi:  # "central command" inside "us central command"
+            longer = [m for m in multi if m != key and m.endswith(" " + key)]
+            if len(longer) == 1:
+                self.union.union(key, longer[0])
+
+    def canonical(self, name: str) -> str:
+        """The cluster id of a name."""
+        return self.union.find(self._key(name))
+
+    def clusters(self) -> dict[str, list[str]]:
+        """Cluster id -> member keys, sorted."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for key in sorted(self.kinds):
+            out[self.union.find(key)].append(key)
+        return dict(out)
+
+    def display(self, cluster: str) -> str:
+        """The cluster's name: most frequent multi-word form, then longest, then alphabetical."""
+        members = self.clusters().get(cluster, [cluster])
+        forms = [
+            f
+            for m in members
+            for f in self.surfaces[m]
+            if f.lower() == m or GROUP_SYNONYMS.get(f.lower()) == m
+        ]
+        if cluster in GROUP_SYNONYMS.values():
+            return cluster
+        best = sorted(forms, key=lambda f: (-(" " in f), -self.counts[f], -len(f), f))
+        return best[0] if best else cluster
+
+    def kind(self, cluster: str) -> str:
+        """The cluster's most common kind."""
+        total: Counter[str] = Counter()
+        for member in self.clusters().get(cluster, [cluster]):
+            total.update(self.kinds[member])
+        return sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if total else "other"
+
+    def lexicon(self) -> list[tuple[str, str]]:
+        """(surface form, cluster) pairs, longest first, for finding actors in sentences."""
+        pairs = {
+            (s, self.union.find(k))
+            for k, forms in self.surfaces.items()
+            for s in forms
+            if len(s) > 2
+        }
+        return sorted(pairs, key=lambda p: (-len(p[0]), p))
+
+
+def _actors_in(sentence: str, lexicon: list[tuple[str, str]]) -> tuple[str, ...]:
+    found: set[str] = set()
+    for surface, cluster in lexicon:
+        if re.search(rf"(?<![\w-]){re.escape(surface)}(?![\w-])", sentence):
+            found.add(cluster)
+    return tuple(sorted(found))
+
+
+# --- figures ----------------------------------------------------------------------------
+
+
+def _interval(value: float, upper: float | None, qualifier: str) -> tuple[float, float]:
+    if upper is not None:
+        return value, upper
+    return {
+        "up to": (0.0, value),
+        "less than": (0.0, value),
+        "at least": (value, float("inf")),
+        "more than": (value, float("inf")),
+        "about": (value * 0.9, value * 1.1),
+    }.get(qualifier, (value, value))
+
+
+def _reconciled(a: GroundedFigure, b: GroundedFigure) -> bool:
+    lo_a, hi_a = _interval(a.value, a.upper, a.qualifier)
+    lo_b, hi_b = _interval(b.value, b.upper, b.qualifier)
+    return lo_a <= hi_b and lo_b <= hi_a
+
+
+def number_text(value: float) -> str:
+    """7000.0 -> '7,000'; 2.5 -> '2.5'; 250000000 -> '250 million'."""
+    if value >= 1_000_000 and value % 100_000 == 0:
+        millions = value / 1_000_000
+        return (
+            f"{millions:,.0f} million" if millions == int(millions) else f"{millions:,.1f} million"
+        )
+    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+
+
+def figure_label(value: float, upper: float | None, qualifier: str, unit: str) -> str:
+    """'up to 7,000 people', '1,500-2,000 people', '$250 million'."""
+    amount = number_text(value) + (f"-{number_text(upper)}" if upper is not None else "")
+    if unit in ("USD", "EUR", "GBP"):
+        amount = {"USD": "$", "EUR": "€", "GBP": "£"}[unit] + amount
+        unit = ""
+    qual = "" if qualifier in ("exact", "range") else qualifier + " "
+    return f"{qual}{amount} {unit}".strip()
+
+
+def _figure_groups(articles: Sequence[GroundedArticle]) -> list[FigureGroup]:
+    figures = [f for a in articles for f in a.figures if f.unit_class]
+    by_fact: dict[tuple[str, float, float | None], list[GroundedFigure]] = defaultdict(list)
+    for f in figures:
+        by_fact[(f.unit_class, f.value, f.upper)].append(f)
+    groups: list[FigureGroup] = []
+    conflicted: set[tuple[str, float, float | None]] = set()
+    by_anchor: dict[tuple[str, str], dict[str, GroundedFigure]] = defaultdict(dict)
+    for f in sorted(figures, key=lambda f: (f.anchor_distance or 0, _span_key(f.span))):
+        if f.anchor is not None:
+            by_anchor[(f.anchor.lower(), f.unit_class)].setdefault(f.span.article_id, f)
+    for (anchor, unit), per_source in sorted(by_anchor.items()):
+        chosen = [per_source[k] for k in sorted(per_source)]
+        clash = any(not _reconciled(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1 :])
+        if len(chosen) < 2 or not clash:
+            continue
+        values = _values(chosen, unit)
+        for f in chosen:
+            conflicted.add((f.unit_class, f.value, f.upper))
+        note = " vs ".join(f"{v.label} ({len(v.sources)})" for v in values)
+        shown = sorted(f.anchor or anchor for f in chosen)[0]
+        groups.append(
+            FigureGroup(
+                measure=f"{unit} at {shown}",
+                unit_class=unit,
+                values=tuple(values),
+                corroboration=len({f.span.article_id for f in chosen}),
+                single_source=False,
+                conflict=True,
+                note=f"sources disagree: {note}",
+            )
+        )
+    for key in sorted(by_fact, key=lambda k: (k[0], k[1], k[2] or 0.0)):
+        if key in conflicted:
+            continue
+        members = by_fact[key]
+        values = _values(members, key[0])
+        measures = Counter(f.measure for f in members if f.origin != "text" and f.measure)
+        measure = (
+            sorted(measures.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            if measures
+            else members[0].measure
+        )
+        n = len({f.span.article_id for f in members})
+        groups.append(
+            FigureGroup(
+                measure=measure,
+                unit_class=key[0],
+                values=tuple(values),
+                corroboration=n,
+                single_source=n == 1,
+                conflict=False,
+            )
+        )
+    return sorted(
+        groups,
+        key=lambda g: (
+            not g.conflict,
+            -g.corroboration,
+            g.unit_class,
+            g.values[0].value,
+            g.measure,
+        ),
+    )
+
+
+def _values(members: Iterable[GroundedFigure], unit: str) -> list[FigureValue]:
+    by_value: dict[tuple[float, float | None], list[GroundedFigure]] = defaultdict(list)
+    for f in members:
+        by_value[(f.value, f.upper)].append(f)
+    out = []
+    for (value, upper), fs in sorted(by_value.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+        qualifiers = Counter(f.qualifier for f in fs)
+        qualifier = sorted(qualifiers.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        spans = tuple(sorted((f.span for f in fs), key=_span_key))
+        out.append(
+            FigureValue(
+                value=value,
+                upper=upper,
+                qualifier=qualifier,
+                label=figure_label(value, upper, qualifier, unit if unit != "people" else "people"),
+                sources=tuple(sorted({s.article_id for s in spans})),
+                spans=spans,
+            )
+        )
+    return out
+
+
+def _span_key(span: SourceSpan) -> tuple[str, int, int]:
+    return span.article_id, span.start or -1, span.end or -1
+
+
+# --- quotes -----------------------------------------------------------------------------
+
+_FOLD = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
+
+
+def _quote_key(text: str) -> str:
+    return " ".join(re.findall(r"[\w']+", text.translate(_FOLD).lower()))
+
+
+def _quote_order(q: BriefQuote) -> tuple[str, int, str, int]:
+    return q.speaker or "", -len(q.sources), q.spans[0].article_id, q.spans[0].start or 0
+
+
+def _quotes(
+    articles: Sequence[GroundedArticle], actors: ActorIndex
+) -> tuple[list[BriefQuote], list[BriefQuote]]:
+    items = sorted(
+        ((q, _quote_key(q.text)) for a in articles for q in a.quotes),
+        key=lambda qk: (-len(qk[1]), qk[1], _span_key(qk[0].span)),
+    )
+    groups: list[tuple[str, list[GroundedQuote]]] = []
+    for quote, key in items:
+        for group_key, members in groups:
+            if key == group_key or (len(key.split()) >= 4 and f" {key} " in f" {group_key} "):
+                members.append(quote)
+                break
+        else:
+            groups.append((key, [quote]))
+    attributed: list[BriefQuote] = []
+    unattributed: list[BriefQuote] = []
+    for _, members in groups:
+        speakers = Counter(
+            actors.display(actors.canonical(q.speaker)) for q in members if q.speaker
+        )
+        speaker = (
+            sorted(speakers.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if speakers else None
+        )
+        longest = sorted(members, key=lambda q: (-len(q.text), _span_key(q.span)))[0]
+        spans = tuple(sorted((q.span for q in members), key=_span_key))
+        item = BriefQuote(
+            speaker=speaker,
+            text=longest.text,
+            spans=spans,
+            sources=tuple(sorted({s.article_id for s in spans})),
+        )
+        (attributed if speaker else unattributed).append(item)
+    return sorted(attributed, key=_quote_order), sorted(unattributed, key=_quote_order)
+
+
+# --- timeline ---------------------------------------------------------------------------
+
+
+def _event_kind(sentence: str) -> str | None:
+    return next((name for name, pattern in EVENT_KINDS if pattern.search(sentence)), None)
+
+
+def _weekday(iso: str | None, expression: str) -> str | None:
+    if iso:
+        return WEEKDAYS[dt.date.fromisoformat(iso).weekday()]
+    return next((w for w in WEEKDAYS if w.lower() in expression.lower()), None)
+
+
+def _timeline(articles: Sequence[GroundedArticle], actors: ActorIndex) -> list[TimelineEvent]:
+    lexicon = actors.lexicon()
+    events: dict[str, list[tuple[DateClaim, str]]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for article in articles:
+        for date in article.dates:
+            if date.kind not in ("explicit", "partial", "weekday") and date.iso is None:
+                continue
+            kind = _event_kind(date.sentence)
+            present = _actors_in(date.sentence, lexicon)
+            people = tuple(c for c in present if actors.kind(c) == "person")
+            who = people or tuple(c for c in present if actors.kind(c) == "organization")
+            claim = DateClaim(
+                expression=date.expression,
+                iso=date.iso,
+                weekday=_weekday(date.iso, date.expression),
+                span=date.span,
+            )
+            if kind and who:
+                key = f"{kind}|{'+'.join(who)}"
+                names = ", ".join(sorted(actors.display(c) for c in who))
+                labels[key] = f"{kind.capitalize()}: {names}"
+            else:
+                key = f"{article.article_id}@{date.span.start}"
+                labels[key] = (
+                    date.sentence if len(date.sentence) <= 140 else date.sentence[:137] + "..."
+                )
+            events[key].append((claim, article.article_id))
+    out = []
+    for key, claims in events.items():
+        dated = sorted({c.iso for c, _ in claims if c.iso})
+        weekdays = {c.weekday for c, _ in claims if c.weekday}
+        sources = tuple(sorted({a for _, a in claims}))
+        conflict = len(sources) > 1 and (len(dated) > 1 or len(weekdays) > 1)
+        note = ""
+        if conflict:
+            seen = sorted({(c.iso or "", c.expression, c.weekday or "") for c, _ in claims})
+            note = "sources disagree: " + " vs ".join(
+                f"{e}{f' ({w})' if w and w.lower() not in e.lower() else ''}" for _, e, w in seen
+            )
+        out.append(
+            TimelineEvent(
+                key=key,
+                label=labels[key],
+                date=dated[0] if dated else None,
+                claims=tuple(sorted((c for c, _ in claims), key=lambda c: _span_key(c.span))),
+                sources=sources,
+                conflict=conflict,
+                note=note,
+            )
+        )
+    return sorted(out, key=lambda e: (e.date or "9999", e.label, e.key))
+
+
+# --- stories ----------------------------------------------------------------------------
+
+
+def _features(article: GroundedArticle, actors: ActorIndex) -> set[str]:
+    feats = {
+        f"actor:{actors.canonical(a.name)}"
+        for a in article.actors
+        if a.kind in ("person", "organization")
+    }
+    feats |= {f"actor:{actors.canonical(q.speaker)}" for q in article.quotes if q.speaker}
+    feats |= {f"anchor:{f.anchor}" for f in article.figures if f.anchor}
+    feats |= {
+        f"figure:{f.unit_class}:{f.value:g}"
+        for f in article.figures
+        if f.unit_class and f.value >= MIN_STORY_FIGURE
+    }
+    return feats
+
+
+def _stories(
+    articles: Sequence[GroundedArticle], actors: ActorIndex
+) -> list[list[GroundedArticle]]:
+    union = _Union()
+    feats = {a.article_id: _features(a, actors) for a in articles}
+    ids = sorted(feats)
+    for i, a in enumerate(ids):
+        union.find(a)
+        for b in ids[i + 1 :]:
+            if len(feats[a] & feats[b]) >= 2:
+                union.union(a, b)
+    groups: dict[str, list[GroundedArticle]] = defaultdict(list)
+    for article in sorted(articles, key=lambda a: a.article_id):
+        groups[union.find(article.article_id)].append(article)
+    return sorted(groups.values(), key=lambda g: (-len(g), g[0].article_id))
+
+
+def _central(members: list[GroundedArticle], actors: ActorIndex) -> GroundedArticle:
+    feats = {a.article_id: _features(a, actors) for a in members}
+    return sorted(
+        members,
+        key=lambda a: (
+            -sum(len(feats[a.article_id] & feats[b.article_id]) for b in members if b is not a),
+            a.article_id,
+        ),
+    )[0]
+
+
+def _first_sentence(text: str) -> str:
+    m = re.search(r"(?<=[.!?])\s+(?=[A-Z])", text)
+    return text[: m.start()].strip() if m else text.strip()
+
+
+def _summary(
+    central: GroundedArticle,
+    figures: list[FigureGroup],
+    timeline: list[TimelineEvent],
+    n_articles: int,
+) -> tuple[str, ...]:
+    lines = [_first_sentence(central.summary)] if central.summary else []
+    corroborated = [g for g in figures if not g.conflict and g.corroboration >= 2]
+    if corroborated:
+        top = ", ".join(
+            f"{g.values[0].label} ({g.corroboration} of {n_articles} sources)"
+            for g in corroborated[:2]
+        )
+        lines.append(f"Corroborated: {top}.")
+    disputes = [g.measure for g in figures if g.conflict] + [
+        e.label for e in timeline if e.conflict
+    ]
+    if disputes:
+        lines.append(f"Sources disagree on: {'; '.join(disputes[:3])}.")
+    single = sum(1 for g in figures if g.single_source)
+    if single:
+        lines.append(f"{single} figures rest on a single source.")
+    return tuple(lines[:5])
+
+
+def _story(index: int, members: list[GroundedArticle], actors: ActorIndex) -> Story:
+    central = _central(members, actors)
+    figures = _figure_groups(members)
+    timeline = _timeline(members, actors)
+    quotes, unattributed = _quotes(members, actors)
+    clusters: dict[str, list[tuple[str, str, SourceSpan]]] = defaultdict(list)
+    for article in members:
+        for actor in article.actors:
+            clusters[actors.canonical(actor.name)].append((actor.role, actor.name, actor.span))
+    brief_actors = []
+    for cluster, entries in clusters.items():
+        spans = tuple(sorted((e[2] for e in entries), key=_span_key))
+        brief_actors.append(
+            BriefActor(
+                name=actors.display(cluster),
+                kind=actors.kind(cluster),
+                aliases=tuple(sorted({e[1] for e in entries} - {actors.display(cluster)})),
+                roles=tuple(sorted({e[0] for e in entries if e[0]})),
+                sources=tuple(sorted({s.article_id for s in spans})),
+                spans=spans,
+            )
+        )
+    brief_actors.sort(key=lambda a: (-len(a.sources), a.name))
+    unverified = sorted(
+        (u for a in members for u in a.unverified),
+        key=lambda u: (_span_key(u.span), u.kind, u.text),
+    )
+    return Story(
+        id=f"story-{index}",
+        headline=central.headline or (central.title or central.article_id),
+        summary=_summary(central, figures, timeline, len(members)),
+        article_ids=tuple(a.article_id for a in members),
+        actors=tuple(brief_actors),
+        quotes=tuple(quotes),
+        unattributed=tuple(unattributed),
+        figures=tuple(figures),
+        timeline=tuple(timeline),
+        unverified=tuple(unverified),
+    )
+
+
+def merge(
+    articles: Iterable[GroundedArticle],
+    *,
+    failures: Iterable[Failure] = (),
+    prompts: Iterable[str] = (),
+    models: Iterable[str] = (),
+    usage: Usage | None = None,
+) -> Briefing:
+    """Combine grounded articles into one brief; the same inputs in any order give the same brief.
+
+    Args:
+        articles: grounded articles (duplicates by id keep the first in id order).
+        failures: inputs that could not be read or extracted; listed in the brief.
+        prompts, models: provenance strings for the metadata.
+        usage: total token usage of the extractions.
+
+    Returns:
+        The `Briefing`.
+    """
+    unique: dict[str, GroundedArticle] = {}
+    for article in sorted(articles, key=lambda a: (a.article_id, a.model_dump_json())):
+        unique.setdefault(article.article_id, article)
+    ordered = [unique[k] for k in sorted(unique)]
+    actors = ActorIndex(ordered)
+    stories = tuple(_story(i + 1, g, actors) for i, g in enumerate(_stories(ordered, actors)))
+    sources = tuple(
+        SourceRef(
+            number=i + 1,
+            article_id=a.article_id,
+            title=a.title or a.headline,
+            outlet=a.source,
+            url=a.url,
+            path=a.path,
+            published=a.published,
+        )
+        for i, a in enumerate(ordered)
+    )
+    meta = BriefMeta(
+        prompts=tuple(sorted(set(prompts))),
+        models=tuple(sorted(set(models))),
+        usage=usage or Usage(),
+    )
+    failed = tuple(sorted(failures, key=lambda f: (f.source, f.error)))
+    return Briefing(stories=stories, sources=sources, failures=failed, meta=meta)
