@@ -21,7 +21,11 @@ from summarizer.extract import (
     extract_many,
     extract_paths,
 )
-from summarizer.models import Article, ArticleExtraction, Extraction, Failure
+from summarizer.models import Article, ArticleExtraction, Briefing, Extraction, Failure
+from summarizer.pipeline import BriefResult, abrief, brief, briefing_from
+from summarizer.render.html import render_html
+from summarizer.render.json import render_json
+from summarizer.render.markdown import render_markdown
 
 __version__ = "0.1.0"
 
@@ -29,6 +33,8 @@ __all__ = [
     "Article",
     "ArticleError",
     "ArticleExtraction",
+    "BriefResult",
+    "Briefing",
     "ConfigError",
     "Extraction",
     "ExtractionRun",
@@ -40,11 +46,17 @@ __all__ = [
     "ReplayMissError",
     "SummarizerError",
     "__version__",
+    "abrief",
     "aextract",
     "aextract_many",
+    "brief",
+    "briefing_from",
     "extract",
     "extract_many",
     "extract_paths",
     "load_articles",
+    "render_html",
+    "render_json",
+    "render_markdown",
     "resolve_config",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -16,6 +17,10 @@ from summarizer.config import MODES, PROVIDERS, ProviderConfig, resolve_config
 from summarizer.errors import SummarizerError
 from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many, arecord
 from summarizer.models import Extraction, Failure
+from summarizer.pipeline import abrief
+from summarizer.render.html import render_html
+from summarizer.render.json import render_json
+from summarizer.render.markdown import render_markdown
 from summarizer.render.text import extraction_text
 
 app = typer.Typer(
@@ -158,6 +163,58 @@ def extract_cmd(
     if run.failures:
         n_in = len(run.extractions) + len(run.failures)
         typer.echo(f"summarizer: {len(run.failures)} of {n_in} failed", err=True)
+        raise typer.Exit(1)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that readers see the old content or the new, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@app.command("brief")
+def brief_cmd(
+    paths: Paths,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md, json or html.")] = "md",
+    provider: ProviderOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    mode: ModeOpt = None,
+    model_path: ModelPathOpt = None,
+    cassettes: CassettesOpt = None,
+    concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY,
+) -> None:
+    """Make one grounded, cross-checked brief from many articles.
+
+    Every quote, figure and date points to its span in a source; corroboration, conflicts
+    and single-source claims are marked. Failed articles are listed, the rest still count.
+    Exit status: 0 when every article was used, 1 when some failed, 2 on usage errors.
+    """
+    if fmt not in ("md", "json", "html"):
+        _fail(f"--format must be md, json or html, not {fmt!r}", 2)
+    config = _config(provider, model, base_url, mode, model_path, cassettes)
+    result = asyncio.run(abrief(paths, config=config, concurrency=concurrency, on_result=_report))
+    if fmt == "json":
+        text = render_json(result.briefing)
+    elif fmt == "html":
+        text = render_html(result.briefing, result.texts)
+    else:
+        text = render_markdown(result.briefing)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+    if result.briefing.failures:
+        total = len(result.run.extractions) + len(result.briefing.failures)
+        typer.echo(f"summarizer: {len(result.briefing.failures)} of {total} failed", err=True)
         raise typer.Exit(1)
 
 

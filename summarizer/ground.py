@@ -59,7 +59,7 @@ ANCHOR_RE = re.compile(
 _SENTENCE = re.compile(r"(?<=[.!?])[”\"]?\s+(?=[A-Z“\"])|\n")
 
 
-def _normalise(text: str) -> tuple[str, list[int]]:
+def normalise(text: str) -> tuple[str, list[int]]:
     """Fold quote and dash styles, collapse whitespace; keep a map to original offsets."""
     out: list[str] = []
     index: list[int] = []
@@ -87,8 +87,8 @@ def locate(
     at = text.find(needle)
     if at >= 0:
         return "exact", at, at + len(needle), None
-    norm_text, index = _normalise(text)
-    norm_needle, _ = _normalise(needle)
+    norm_text, index = normalise(text)
+    norm_needle, _ = normalise(needle)
     at = norm_text.find(norm_needle)
     if at >= 0 and norm_needle:
         return "normalised", index[at], index[at + len(norm_needle) - 1] + 1, None
@@ -378,11 +378,11 @@ def _ground_quotes(
     article = extraction.article
     text = article.text
     passages = harvest_quotes(text)
-    norm_passages = [_normalise(p.text)[0].lower() for p in passages]
+    norm_passages = [normalise(p.text)[0].lower() for p in passages]
     model_speakers: dict[int, str] = {}
     unverified = []
     for quote in extraction.data.quotes:
-        needle = _normalise(quote.text.strip(" .,"))[0].lower()
+        needle = normalise(quote.text.strip(" .,"))[0].lower()
         scores = [(_quote_score(needle, p), -i) for i, p in enumerate(norm_passages)]
         best = max(scores, default=(0.0, 0))
         if best[0] >= FUZZY_MIN:

@@ -9,8 +9,9 @@ The rules, in the order they run:
   State, ISIL). A cluster's name is its most frequent multi-word form.
 - Stories: two articles are one story when they share two features among resolved people and
   organisations, place anchors ("al-Hol camp") and figures (same value and unit class, >= 100).
-- Quotes: the same words (ignoring case, punctuation and quote style, or one passage inside
-  the other) from several outlets are one quote with every source.
+- Quotes: the same words (ignoring case, punctuation and quote style) from several outlets
+  are one quote with every source. A passage that only overlaps another stays separate, so
+  every quote shown is word for word what each of its sources prints.
 - Figures: the same value and unit class from several sources is one figure, corroborated by
   each. Per place anchor and unit class, each source's figure nearest the anchor is compared:
   values no stated range or qualifier reconciles are a conflict.
@@ -354,7 +355,8 @@ def _span_key(span: SourceSpan) -> tuple[str, int, int]:
 _FOLD = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
 
 
-def _quote_key(text: str) -> str:
+def quote_key(text: str) -> str:
+    """Words of a quote, case, punctuation and quote style folded: equal keys, same quote."""
     return " ".join(re.findall(r"[\w']+", text.translate(_FOLD).lower()))
 
 
@@ -366,13 +368,13 @@ def _quotes(
     articles: Sequence[GroundedArticle], actors: ActorIndex
 ) -> tuple[list[BriefQuote], list[BriefQuote]]:
     items = sorted(
-        ((q, _quote_key(q.text)) for a in articles for q in a.quotes),
+        ((q, quote_key(q.text)) for a in articles for q in a.quotes),
         key=lambda qk: (-len(qk[1]), qk[1], _span_key(qk[0].span)),
     )
     groups: list[tuple[str, list[GroundedQuote]]] = []
     for quote, key in items:
         for group_key, members in groups:
-            if key == group_key or (len(key.split()) >= 4 and f" {key} " in f" {group_key} "):
+            if key == group_key:
                 members.append(quote)
                 break
         else:
@@ -523,7 +525,9 @@ def _summary(
     timeline: list[TimelineEvent],
     n_articles: int,
 ) -> tuple[str, ...]:
-    lines = [_first_sentence(central.summary)] if central.summary else []
+    lines = []
+    if central.summary:
+        lines.append(f"{_first_sentence(central.summary)} (model summary of {central.article_id})")
     corroborated = [g for g in figures if not g.conflict and g.corroboration >= 2]
     if corroborated:
         top = ", ".join(
@@ -540,6 +544,14 @@ def _summary(
     if single:
         lines.append(f"{single} figures rest on a single source.")
     return tuple(lines[:5])
+
+
+def _headline(central: GroundedArticle, members: list[GroundedArticle], actors: ActorIndex) -> str:
+    """A real title from the story's articles if any has one, else the model's headline."""
+    titled = [a for a in members if a.title]
+    if titled:
+        return _central(titled, actors).title or ""
+    return f"{central.headline} (model headline)" if central.headline else central.article_id
 
 
 def _story(index: int, members: list[GroundedArticle], actors: ActorIndex) -> Story:
@@ -571,7 +583,7 @@ def _story(index: int, members: list[GroundedArticle], actors: ActorIndex) -> St
     )
     return Story(
         id=f"story-{index}",
-        headline=central.headline or (central.title or central.article_id),
+        headline=_headline(central, members, actors),
         summary=_summary(central, figures, timeline, len(members)),
         article_ids=tuple(a.article_id for a in members),
         actors=tuple(brief_actors),
@@ -612,7 +624,7 @@ def merge(
         SourceRef(
             number=i + 1,
             article_id=a.article_id,
-            title=a.title or a.headline,
+            title=a.title,
             outlet=a.source,
             url=a.url,
             path=a.path,

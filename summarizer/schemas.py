@@ -8,11 +8,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from summarizer.models import SCHEMA_VERSION, ArticleExtraction, Extraction
+from summarizer.models import SCHEMA_VERSION, ArticleExtraction, Briefing, Extraction
 
 EXPORTED: dict[str, type[BaseModel]] = {
     "article_extraction": ArticleExtraction,
     "extraction": Extraction,
+    "briefing": Briefing,
 }
 
 

@@ -1,0 +1,82 @@
+"""The whole job: load, extract, ground, merge. `brief()` is the library's front door."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from summarizer.articles import load_articles
+from summarizer.config import ProviderConfig, resolve_config
+from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many
+from summarizer.ground import ground
+from summarizer.merge import merge
+from summarizer.models import Article, Briefing, Extraction, Failure
+
+
+@dataclass
+class BriefResult:
+    """The brief, the extraction run behind it, and the article texts (for HTML)."""
+
+    briefing: Briefing
+    run: ExtractionRun
+    texts: dict[str, str]
+
+
+def briefing_from(run: ExtractionRun) -> Briefing:
+    """Ground and merge a finished extraction run. Deterministic: no model, no clock."""
+    prompts = {f"{e.meta.prompt_name}.v{e.meta.prompt_version}" for e in run.extractions}
+    models = {f"{e.meta.provider}/{e.meta.model}" for e in run.extractions}
+    return merge(
+        [ground(e) for e in run.extractions],
+        failures=run.failures,
+        prompts=prompts,
+        models=models,
+        usage=run.usage,
+    )
+
+
+async def abrief(
+    inputs: Iterable[str | os.PathLike[str]] | Sequence[Article],
+    *,
+    config: ProviderConfig | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    on_result: Callable[[Extraction | Failure], None] | None = None,
+) -> BriefResult:
+    """Make the brief from files, folders or `Article` objects.
+
+    Args:
+        inputs: paths (files or folders) or already-loaded articles.
+        config: provider configuration (default: resolved from the environment).
+        concurrency: model calls in flight at once.
+        on_result: called with each extraction or failure as it completes.
+
+    Returns:
+        A `BriefResult`; articles that failed are listed in `briefing.failures`.
+    """
+    items = list(inputs)
+    failures: list[Failure] = []
+    if items and all(isinstance(i, Article) for i in items):
+        articles = [i for i in items if isinstance(i, Article)]
+    else:
+        loaded = load_articles([i for i in items if not isinstance(i, Article)])
+        articles, failures = loaded.articles, loaded.failures
+        if on_result is not None:
+            for failure in failures:
+                on_result(failure)
+    run = await aextract_many(
+        articles, config=config or resolve_config(), concurrency=concurrency, on_result=on_result
+    )
+    run.failures = failures + run.failures
+    return BriefResult(briefing=briefing_from(run), run=run, texts={a.id: a.text for a in articles})
+
+
+def brief(
+    inputs: Iterable[str | os.PathLike[str]] | Sequence[Article],
+    *,
+    config: ProviderConfig | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> BriefResult:
+    """Synchronous `abrief`."""
+    return asyncio.run(abrief(inputs, config=config, concurrency=concurrency))

@@ -1,0 +1,209 @@
+"""The merge on small hand-made grounded articles: pure, deterministic, order-independent."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from summarizer.merge import ActorIndex, core_name, merge
+from summarizer.models import (
+    GroundedActor,
+    GroundedArticle,
+    GroundedDate,
+    GroundedFigure,
+    GroundedQuote,
+    SourceSpan,
+)
+from summarizer.render.json import render_json
+from summarizer.render.markdown import render_markdown
+
+
+def span(article: str, start: int = 0, end: int = 1) -> SourceSpan:
+    return SourceSpan(article_id=article, start=start, end=end, status="exact")
+
+
+def actor(
+    article: str, name: str, kind: str = "person", aliases: tuple[str, ...] = ()
+) -> GroundedActor:
+    return GroundedActor(name=name, kind=kind, role="", aliases=aliases, span=span(article))  # type: ignore[arg-type]
+
+
+def figure(
+    article: str,
+    value: float,
+    unit: str = "people",
+    *,
+    anchor: str | None = None,
+    qualifier: str = "exact",
+    upper: float | None = None,
+    at: int = 0,
+) -> GroundedFigure:
+    return GroundedFigure(
+        value=value,
+        upper=upper,
+        qualifier=qualifier,
+        unit=unit,
+        unit_class=unit,
+        measure="detainees",
+        anchor=anchor,
+        anchor_distance=0 if anchor else None,
+        text=str(value),
+        span=span(article, at, at + 3),
+    )
+
+
+def quote(article: str, text: str, speaker: str | None, at: int = 0) -> GroundedQuote:
+    return GroundedQuote(
+        text=text, speaker=speaker, speaker_rule="explicit", span=span(article, at, at + len(text))
+    )
+
+
+def date(
+    article: str, expression: str, iso: str | None, sentence: str, kind: str = "explicit"
+) -> GroundedDate:
+    return GroundedDate(
+        expression=expression,
+        iso=iso,
+        kind=kind,
+        sentence=sentence,
+        precision="day" if iso else "unresolved",
+        span=span(article, 5, 9),
+    )
+
+
+def article(article_id: str, **items: object) -> GroundedArticle:
+    return GroundedArticle(article_id=article_id, summary="A summary. More.", **items)  # type: ignore[arg-type]
+
+
+A = article(
+    "a",
+    actors=(
+        actor("a", "Iraqi Foreign Minister Fuad Hussein"),
+        actor("a", "Kaja Kallas"),
+        actor("a", "Daesh", "group"),
+    ),
+    quotes=(quote("a", "Iraq should not bear the costs alone", "Fuad Hussein"),),
+    figures=(
+        figure("a", 7000, qualifier="up to"),
+        figure("a", 150),
+        figure("a", 45000, anchor="al-Hol camp", at=40),
+    ),
+    dates=(
+        date(
+            "a",
+            "23 January 2026",
+            "2026-01-23",
+            "Fuad Hussein spoke with Kaja Kallas on 23 January 2026.",
+        ),
+    ),
+)
+B = article(
+    "b",
+    actors=(actor("b", "Hussein"), actor("b", "Islamic State", "group", ("ISIS",))),
+    quotes=(
+        quote("b", "Iraq should not bear the costs alone.", "Hussein"),
+        quote("b", "preliminary approval", None, 50),
+    ),
+    figures=(
+        figure("b", 7000, qualifier="about"),
+        figure("b", 150),
+        figure("b", 25183, anchor="al-Hol camp", at=40),
+        figure("b", 120, upper=1500, anchor="al-Shaddadi prison", at=60),
+    ),
+    dates=(
+        date(
+            "b",
+            "Saturday",
+            None,
+            "Hussein held a phone call with Kaja Kallas on Saturday.",
+            "weekday",
+        ),
+    ),
+)
+C = article(
+    "c",
+    actors=(actor("c", "ISIS", "group"), actor("c", "Fuad Hussein")),
+    figures=(figure("c", 7000, qualifier="up to"), figure("c", 120, anchor="al-Shaddadi prison")),
+)
+OTHER = article(
+    "z",
+    actors=(actor("z", "Angela Merkel"), actor("z", "Olaf Scholz")),
+    figures=(figure("z", 300, "USD"),),
+)
+
+
+def test_titles_and_descriptions_are_dropped_from_names() -> None:
+    """'Iraqi Foreign Minister Fuad Hussein' and 'EU foreign policy chief Kaja Kallas' reduce."""
+    assert core_name("Iraqi Foreign Minister Fuad Hussein") == "Fuad Hussein"
+    assert core_name("EU foreign policy chief Kaja Kallas") == "Kaja Kallas"
+
+
+def test_actors_resolve_across_articles() -> None:
+    """Fuad Hussein / Hussein / the titled form are one person; ISIS, Daesh, Islamic State one."""
+    index = ActorIndex([A, B, C])
+    assert index.canonical("Hussein") == index.canonical("Iraqi Foreign Minister Fuad Hussein")
+    assert index.canonical("Daesh") == index.canonical("Islamic State") == index.canonical("ISIS")
+    brief = merge([A, B, C])
+    names = {a.name: a for a in brief.stories[0].actors}
+    assert names["Fuad Hussein"].sources == ("a", "b", "c")
+    assert names["ISIS"].sources == ("a", "b", "c")
+
+
+def test_quotes_are_deduplicated_across_outlets() -> None:
+    """The same words from two outlets are one quote with both sources."""
+    story = merge([A, B]).stories[0]
+    (q,) = [q for q in story.quotes if q.text.startswith("Iraq should")]
+    assert q.sources == ("a", "b")
+    assert q.speaker == "Fuad Hussein"
+    assert [u.text for u in story.unattributed] == ["preliminary approval"]
+
+
+def test_corroboration_and_single_source() -> None:
+    """Same value and unit from several sources is corroborated by each, qualifiers aside."""
+    story = merge([A, B, C]).stories[0]
+    by_value = {g.values[0].value: g for g in story.figures if not g.conflict}
+    assert by_value[7000.0].corroboration == 3
+    assert by_value[150.0].corroboration == 2
+    assert not by_value[150.0].single_source
+
+
+def test_conflicts_are_flagged_and_ranges_reconcile() -> None:
+    """45,000 vs 25,183 at al-Hol is a conflict; 120 inside 120-1,500 is not."""
+    story = merge([A, B, C]).stories[0]
+    conflicts = [g for g in story.figures if g.conflict]
+    assert [g.measure for g in conflicts] == ["people at al-Hol camp"]
+    assert {v.value for v in conflicts[0].values} == {45000.0, 25183.0}
+    assert "sources disagree" in conflicts[0].note
+
+
+def test_timeline_flags_a_weekday_that_contradicts_a_date() -> None:
+    """23 January 2026 was a Friday; another outlet's 'Saturday' for the same call conflicts."""
+    story = merge([A, B]).stories[0]
+    (call,) = [e for e in story.timeline if e.label.startswith("Call")]
+    assert call.conflict
+    assert call.sources == ("a", "b")
+    assert "Friday" in call.note
+
+
+def test_unrelated_articles_form_separate_stories() -> None:
+    """Articles sharing nothing are different stories; related ones stay together."""
+    brief = merge([A, B, C, OTHER])
+    assert [s.article_ids for s in brief.stories] == [("a", "b", "c"), ("z",)]
+    assert [s.number for s in brief.sources] == [1, 2, 3, 4]
+
+
+def test_merge_does_not_mutate_or_depend_on_the_clock() -> None:
+    """Two merges of the same inputs are equal, and the inputs are unchanged."""
+    before = A.model_dump_json()
+    assert merge([A, B]) == merge([A, B])
+    assert A.model_dump_json() == before
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.permutations([A, B, C, OTHER]))
+def test_brief_is_byte_identical_for_any_input_order(order: list[GroundedArticle]) -> None:
+    """Any order of the same inputs renders the same JSON and Markdown, byte for byte."""
+    reference = merge([A, B, C, OTHER])
+    brief = merge(order)
+    assert render_json(brief) == render_json(reference)
+    assert render_markdown(brief) == render_markdown(reference)
