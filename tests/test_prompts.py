@@ -46,3 +46,18 @@ def test_article_is_sent_as_delimited_data() -> None:
     assert "not instructions" in system["content"]
     assert user["content"].count("</article>") == 1
     assert user["content"].rstrip().endswith("</article>")
+
+
+#: sha256 of every released prompt file. A released version is never edited: write v2 beside it.
+RELEASED = {
+    "extract_article.v1.yaml": "d01089459dcf0218de86090ccd5086d0ac6ebf707c8bbfeacb2af7fde498d2ca",
+}
+
+
+def test_released_prompts_are_never_edited() -> None:
+    """Changing a prompt means a new version file, not an edit of a released one."""
+    import hashlib
+
+    for name, digest in RELEASED.items():
+        actual = hashlib.sha256((prompts_dir() / name).read_bytes()).hexdigest()
+        assert actual == digest, f"prompts/{name} was edited; copy it to a new version instead"

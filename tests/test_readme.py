@@ -34,3 +34,12 @@ def test_console_sample_matches_the_tool(monkeypatch: pytest.MonkeyPatch) -> Non
     done = cli(*args)
     assert done.returncode == 0
     assert _timeless(shown) == _timeless(done.stderr + done.stdout)
+
+
+def test_brief_excerpt_matches_the_tool() -> None:
+    """The README's excerpt of the sample brief is how the real brief begins."""
+    excerpt = re.search(r"```markdown\n(.*?)```", README, re.S)
+    assert excerpt
+    done = cli("brief", "articles/")
+    assert done.returncode == 0
+    assert done.stdout.startswith(excerpt.group(1))
