@@ -6,6 +6,8 @@ import asyncio
 import logging
 import os
 import sys
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -13,15 +15,20 @@ import typer
 
 from summarizer import __version__
 from summarizer.articles import load_articles
+from summarizer.cache import Cache, default_cache_path
 from summarizer.config import MODES, PROVIDERS, ProviderConfig, resolve_config
+from summarizer.cost import Budget, load_prices
 from summarizer.errors import SummarizerError
 from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many, arecord
 from summarizer.models import Extraction, Failure
-from summarizer.pipeline import abrief
+from summarizer.pipeline import briefing_from
+from summarizer.progress import RunProgress
 from summarizer.render.html import render_html
 from summarizer.render.json import render_json
 from summarizer.render.markdown import render_markdown
 from summarizer.render.text import extraction_text
+
+log = logging.getLogger("summarizer")
 
 app = typer.Typer(
     help="Turn news articles into a grounded, cross-checked morning brief.",
@@ -30,7 +37,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 model_app = typer.Typer(help="Fetch and locate the local model for --provider local.")
+cache_app = typer.Typer(help="Inspect or empty the extraction cache.")
 app.add_typer(model_app, name="model")
+app.add_typer(cache_app, name="cache")
 
 _state = {"debug": False}
 
@@ -66,6 +75,41 @@ CassettesOpt = Annotated[
 ConcurrencyOpt = Annotated[
     int, typer.Option("--concurrency", min=1, help="Model calls in flight at once.")
 ]
+CacheOpt = Annotated[
+    Path | None,
+    typer.Option("--cache", help="Cache file (default: the user's cache directory)."),
+]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+MaxTokensOpt = Annotated[
+    int | None, typer.Option("--max-tokens", min=1, help="Stop new calls after this many tokens.")
+]
+MaxCostOpt = Annotated[
+    float | None, typer.Option("--max-cost", min=0.0, help="Stop new calls after this many USD.")
+]
+PricesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--prices", help="JSON price file, USD per million tokens. Env: SUMMARIZER_PRICES."
+    ),
+]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Any failed article is fatal: no output, exit 1.")
+]
+
+
+@dataclass
+class RunOptions:
+    """The options every extracting command shares."""
+
+    config: ProviderConfig
+    concurrency: int
+    cache: Path | None
+    quiet: bool
+    max_tokens: int | None
+    max_cost: float | None
+    prices: Path | None
+    strict: bool
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -103,15 +147,85 @@ def _report(outcome: Extraction | Failure) -> None:
         typer.echo(f"summarizer: error: {outcome.error}", err=True)
 
 
-def _run_extract(paths: list[Path], config: ProviderConfig, concurrency: int) -> ExtractionRun:
+def _run(paths: list[Path], options: RunOptions) -> ExtractionRun:
+    """Load and extract with the cache, budget and progress the options ask for."""
     loaded = load_articles(paths)
     for failure in loaded.failures:
         _report(failure)
-    run = asyncio.run(
-        aextract_many(loaded.articles, config=config, concurrency=concurrency, on_result=_report)
-    )
+    prices = load_prices(options.prices)
+    budget = None
+    if options.max_tokens is not None or options.max_cost is not None:
+        budget = Budget(
+            max_tokens=options.max_tokens,
+            max_cost_usd=options.max_cost,
+            model=options.config.model,
+            prices=prices,
+        )
+    with ExitStack() as stack:
+        cache = None if options.cache is None else stack.enter_context(Cache(options.cache))
+        progress = stack.enter_context(RunProgress(len(loaded.articles), quiet=options.quiet))
+
+        def on_result(outcome: Extraction | Failure) -> None:
+            progress.update(outcome)
+            _report(outcome)
+
+        run = asyncio.run(
+            aextract_many(
+                loaded.articles,
+                config=options.config,
+                concurrency=options.concurrency,
+                on_result=on_result,
+                cache=cache,
+                budget=budget,
+            )
+        )
     run.failures = loaded.failures + run.failures
+    if budget is not None and (reason := budget.exhausted()):
+        typer.echo(f"summarizer: {reason}; later articles were not sent", err=True)
+    if not options.quiet:
+        typer.echo(
+            f"summarizer: {len(run.extractions)} extracted ({run.cache_hits} from cache, "
+            f"{run.calls} model calls), {len(run.failures)} failed, "
+            f"{run.usage.total_tokens:,} tokens",
+            err=True,
+        )
     return run
+
+
+def _finish(run: ExtractionRun, strict: bool) -> None:
+    if run.failures:
+        total = len(run.extractions) + len(run.failures)
+        typer.echo(f"summarizer: {len(run.failures)} of {total} failed", err=True)
+        raise typer.Exit(1)
+
+
+def _options(
+    provider: str | None,
+    model: str | None,
+    base_url: str | None,
+    mode: str | None,
+    model_path: Path | None,
+    cassettes: Path | None,
+    concurrency: int,
+    cache: Path | None,
+    no_cache: bool,
+    quiet: bool,
+    max_tokens: int | None,
+    max_cost: float | None,
+    prices: Path | None,
+    strict: bool,
+) -> RunOptions:
+    config = _config(provider, model, base_url, mode, model_path, cassettes)
+    return RunOptions(
+        config=config,
+        concurrency=concurrency,
+        cache=None if no_cache else (cache or default_cache_path()),
+        quiet=quiet,
+        max_tokens=max_tokens,
+        max_cost=max_cost,
+        prices=prices,
+        strict=strict,
+    )
 
 
 @app.callback()
@@ -146,6 +260,13 @@ def extract_cmd(
     model_path: ModelPathOpt = None,
     cassettes: CassettesOpt = None,
     concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY,
+    cache: CacheOpt = None,
+    no_cache: NoCacheOpt = False,
+    quiet: QuietOpt = False,
+    max_tokens: MaxTokensOpt = None,
+    max_cost: MaxCostOpt = None,
+    prices: PricesOpt = None,
+    strict: StrictOpt = False,
 ) -> None:
     """Extract actors, quotes, figures and dates from each article, one validated result each.
 
@@ -153,17 +274,27 @@ def extract_cmd(
     """
     if fmt not in ("text", "json"):
         _fail(f"--format must be text or json, not {fmt!r}", 2)
-    config = _config(provider, model, base_url, mode, model_path, cassettes)
-    run = _run_extract(paths, config, concurrency)
-    for item in run.extractions:
-        if fmt == "json":
-            typer.echo(item.model_dump_json())
-        else:
-            typer.echo(extraction_text(item))
-    if run.failures:
-        n_in = len(run.extractions) + len(run.failures)
-        typer.echo(f"summarizer: {len(run.failures)} of {n_in} failed", err=True)
-        raise typer.Exit(1)
+    options = _options(
+        provider,
+        model,
+        base_url,
+        mode,
+        model_path,
+        cassettes,
+        concurrency,
+        cache,
+        no_cache,
+        quiet,
+        max_tokens,
+        max_cost,
+        prices,
+        strict,
+    )
+    run = _run(paths, options)
+    if not (strict and run.failures):
+        for item in run.extractions:
+            typer.echo(item.model_dump_json() if fmt == "json" else extraction_text(item))
+    _finish(run, strict)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -191,6 +322,13 @@ def brief_cmd(
     model_path: ModelPathOpt = None,
     cassettes: CassettesOpt = None,
     concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY,
+    cache: CacheOpt = None,
+    no_cache: NoCacheOpt = False,
+    quiet: QuietOpt = False,
+    max_tokens: MaxTokensOpt = None,
+    max_cost: MaxCostOpt = None,
+    prices: PricesOpt = None,
+    strict: StrictOpt = False,
 ) -> None:
     """Make one grounded, cross-checked brief from many articles.
 
@@ -200,22 +338,38 @@ def brief_cmd(
     """
     if fmt not in ("md", "json", "html"):
         _fail(f"--format must be md, json or html, not {fmt!r}", 2)
-    config = _config(provider, model, base_url, mode, model_path, cassettes)
-    result = asyncio.run(abrief(paths, config=config, concurrency=concurrency, on_result=_report))
+    options = _options(
+        provider,
+        model,
+        base_url,
+        mode,
+        model_path,
+        cassettes,
+        concurrency,
+        cache,
+        no_cache,
+        quiet,
+        max_tokens,
+        max_cost,
+        prices,
+        strict,
+    )
+    run = _run(paths, options)
+    if strict and run.failures:
+        _finish(run, strict)
+    briefing = briefing_from(run, prices=load_prices(options.prices))
     if fmt == "json":
-        text = render_json(result.briefing)
+        text = render_json(briefing)
     elif fmt == "html":
-        text = render_html(result.briefing, result.texts)
+        texts = {e.article.id: e.article.text for e in run.extractions}
+        text = render_html(briefing, texts)
     else:
-        text = render_markdown(result.briefing)
+        text = render_markdown(briefing)
     if output is None:
         sys.stdout.write(text)
     else:
         write_atomic(output, text)
-    if result.briefing.failures:
-        total = len(result.run.extractions) + len(result.briefing.failures)
-        typer.echo(f"summarizer: {len(result.briefing.failures)} of {total} failed", err=True)
-        raise typer.Exit(1)
+    _finish(run, strict)
 
 
 @app.command("record")
@@ -257,6 +411,24 @@ def record_cmd(
         raise typer.Exit(1)
 
 
+@cache_app.command("stats")
+def cache_stats(cache: CacheOpt = None) -> None:
+    """How many extractions the cache holds, by provider and model, and its size."""
+    with Cache(cache or default_cache_path()) as db:
+        stats = db.stats()
+    typer.echo(f"{stats.path}: {stats.entries} extractions, {stats.bytes:,} bytes")
+    for name, count in stats.by_model.items():
+        typer.echo(f"  {name}: {count}")
+
+
+@cache_app.command("clear")
+def cache_clear(cache: CacheOpt = None) -> None:
+    """Delete every cached extraction."""
+    with Cache(cache or default_cache_path()) as db:
+        removed = db.clear()
+    typer.echo(f"removed {removed} extractions from {db.path}")
+
+
 @model_app.command("pull")
 def model_pull(
     dest: Annotated[Path | None, typer.Option(help="Where to write the GGUF file.")] = None,
@@ -280,7 +452,7 @@ def model_path_cmd() -> None:
 
 
 def main() -> None:
-    """Entry point: run the app, turning library errors into one line and exit status 2."""
+    """Entry point: run the app; library errors become one line and exit status 2."""
     try:
         app()
     except SummarizerError as e:

@@ -51,6 +51,8 @@ class ProviderConfig:
     reasks: int = 2
     temperature: float = 0.0
     max_tokens: int = 3000
+    #: Articles estimated above this many input tokens are extracted in chunks.
+    max_input_tokens: int = 4500
     defaulted: bool = False
 
     def with_base_url(self, base_url: str) -> ProviderConfig:

@@ -1,4 +1,9 @@
-"""Extract one article or many: provider lifecycle, bounded concurrency, failures kept apart."""
+"""Extract one article or many: provider lifecycle, bounded concurrency, cache, budget, chunks.
+
+Nothing is dropped: every input ends as an extraction or as a failure with its reason.
+The model layer (`summarizer.llm`, and so openai and instructor) is imported only when an
+article actually needs a call, so a run answered from the cache starts fast.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,24 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from summarizer.articles import load_articles
-from summarizer.cassettes import cassette_path, recording
+from summarizer.cache import Cache, cache_key
+from summarizer.chunking import estimate_tokens, merge_chunks, split_chunks
 from summarizer.config import ProviderConfig, resolve_config
-from summarizer.errors import ConfigError, SummarizerError
-from summarizer.llm import LLM
-from summarizer.local import default_model_path, llama_server
+from summarizer.cost import Budget
+from summarizer.errors import ArticleError, ConfigError, LLMError, SummarizerError
 from summarizer.models import Article, Extraction, ExtractionMeta, Failure, Usage
 from summarizer.prompts import PromptTemplate, load_prompt
 
+if TYPE_CHECKING:
+    from summarizer.llm import LLM
+
 log = logging.getLogger(__name__)
 DEFAULT_CONCURRENCY = 4
+#: Articles estimated above this many tokens are refused outright.
+HARD_LIMIT_TOKENS = 100_000
 
 
 @dataclass
@@ -31,10 +42,12 @@ class ExtractionRun:
     extractions: list[Extraction] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     config: ProviderConfig | None = None
+    calls: int = 0
+    cache_hits: int = 0
 
     @property
     def usage(self) -> Usage:
-        """Token usage summed over every extraction."""
+        """Token usage of the extractions (what they cost when they were made)."""
         total = Usage()
         for item in self.extractions:
             total = total + item.meta.usage
@@ -46,6 +59,9 @@ async def open_llm(
     config: ProviderConfig, *, prompt: PromptTemplate | None = None
 ) -> AsyncIterator[LLM]:
     """An `LLM` ready to use; for `local`, with llama.cpp's server started and later stopped."""
+    from summarizer.llm import LLM
+    from summarizer.local import default_model_path, llama_server
+
     if config.provider != "local":
         async with LLM(config, prompt=prompt) as llm:
             yield llm
@@ -64,20 +80,65 @@ def _failure(article: Article, error: Exception) -> Failure:
     )
 
 
-async def _extract_one(llm: LLM, article: Article) -> Extraction:
-    start = time.monotonic()
-    result = await llm.extract(article)
-    meta = ExtractionMeta(
+def _key(config: ProviderConfig, prompt: PromptTemplate, article: Article) -> str:
+    return cache_key(
+        article.content_hash,
+        config.provider,
+        config.model,
+        f"{prompt.name}.v{prompt.version}",
+        config.base_url,
+    )
+
+
+def _meta(
+    config: ProviderConfig,
+    prompt: PromptTemplate,
+    article: Article,
+    usage: Usage,
+    duration_s: float,
+    *,
+    cached: bool,
+) -> ExtractionMeta:
+    return ExtractionMeta(
         article_id=article.id,
         content_hash=article.content_hash,
-        provider=llm.config.provider,
-        model=llm.config.model,
-        prompt_name=llm.prompt.name,
-        prompt_version=llm.prompt.version,
-        usage=result.usage,
-        duration_s=round(time.monotonic() - start, 3),
+        provider=config.provider,
+        model=config.model,
+        prompt_name=prompt.name,
+        prompt_version=prompt.version,
+        usage=usage,
+        duration_s=round(duration_s, 3),
+        cached=cached,
     )
-    return Extraction(article=article, data=result.data, meta=meta)
+
+
+async def _extract_one(llm: LLM, article: Article, budget: Budget | None = None) -> Extraction:
+    """Extract one article, in chunks when it is longer than the model's input budget."""
+    tokens = estimate_tokens(article.text)
+    if tokens > HARD_LIMIT_TOKENS:
+        raise ArticleError(
+            article.path,
+            f"about {tokens:,} tokens, over the hard limit of "
+            f"{HARD_LIMIT_TOKENS:,}; split the article",
+        )
+    start = time.monotonic()
+    chunks = split_chunks(article.text, llm.config.max_input_tokens)
+    parts, usage = [], Usage()
+    for index, (_, text) in enumerate(chunks):
+        if budget is not None and (reason := budget.exhausted()):
+            raise LLMError(f"{article.path}: not sent: {reason}", article_id=article.id)
+        piece = (
+            article
+            if len(chunks) == 1
+            else article.model_copy(update={"id": f"{article.id}#{index + 1}", "text": text})
+        )
+        result = await llm.extract(piece)
+        if budget is not None:
+            budget.spend(result.usage)
+        parts.append(result.data)
+        usage = usage + result.usage
+    meta = _meta(llm.config, llm.prompt, article, usage, time.monotonic() - start, cached=False)
+    return Extraction(article=article, data=merge_chunks(parts), meta=meta)
 
 
 async def aextract_many(
@@ -87,6 +148,8 @@ async def aextract_many(
     concurrency: int = DEFAULT_CONCURRENCY,
     prompt: PromptTemplate | None = None,
     on_result: Callable[[Extraction | Failure], None] | None = None,
+    cache: Cache | None = None,
+    budget: Budget | None = None,
 ) -> ExtractionRun:
     """Extract many articles concurrently; one article's failure never loses the others.
 
@@ -96,6 +159,8 @@ async def aextract_many(
         concurrency: how many model calls may be in flight at once (at least 1).
         prompt: the prompt template (default: the current version).
         on_result: called with each extraction or failure as it completes.
+        cache: answer from and store into this cache (default: no cache).
+        budget: stop starting new calls once this token or cost budget is spent.
 
     Returns:
         Extractions in input order, and one failure per article that could not be extracted.
@@ -106,32 +171,70 @@ async def aextract_many(
     if concurrency < 1:
         raise ConfigError(f"concurrency must be at least 1, not {concurrency}")
     config = config or resolve_config()
+    prompt = prompt or load_prompt()
     run = ExtractionRun(config=config)
-    if not articles:
-        return run
-    gate = asyncio.Semaphore(concurrency)
     results: dict[int, Extraction | Failure] = {}
 
-    async def one(index: int, llm: LLM, article: Article) -> None:
-        async with gate:
-            try:
-                outcome: Extraction | Failure = await _extract_one(llm, article)
-            except SummarizerError as e:
-                outcome = _failure(article, e)
+    def done(index: int, outcome: Extraction | Failure) -> None:
         results[index] = outcome
         if on_result is not None:
             on_result(outcome)
 
-    async with open_llm(config, prompt=prompt) as llm, asyncio.TaskGroup() as group:
-        for index, article in enumerate(articles):
-            group.create_task(one(index, llm, article))
+    pending: list[int] = []
+    for index, article in enumerate(articles):
+        hit = cache.get(_key(config, prompt, article)) if cache is not None else None
+        if hit is None:
+            pending.append(index)
+            continue
+        run.cache_hits += 1
+        meta = _meta(config, prompt, article, hit.usage, hit.duration_s, cached=True)
+        done(index, Extraction(article=article, data=hit.data, meta=meta))
+    if pending:
+        await _run_calls(articles, pending, config, prompt, concurrency, cache, budget, done, run)
     for index in range(len(articles)):
         outcome = results[index]
-        if isinstance(outcome, Extraction):
-            run.extractions.append(outcome)
-        else:
-            run.failures.append(outcome)
+        (run.extractions if isinstance(outcome, Extraction) else run.failures).append(outcome)  # type: ignore[arg-type]
     return run
+
+
+async def _run_calls(
+    articles: Sequence[Article],
+    pending: list[int],
+    config: ProviderConfig,
+    prompt: PromptTemplate,
+    concurrency: int,
+    cache: Cache | None,
+    budget: Budget | None,
+    done: Callable[[int, Extraction | Failure], None],
+    run: ExtractionRun,
+) -> None:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(index: int, llm: LLM) -> None:
+        article = articles[index]
+        async with gate:
+            try:
+                outcome: Extraction | Failure = await _extract_one(llm, article, budget)
+            except SummarizerError as e:
+                outcome = _failure(article, e)
+        if cache is not None and isinstance(outcome, Extraction):
+            cache.put(
+                _key(config, prompt, article),
+                content_hash=article.content_hash,
+                provider=config.provider,
+                model=config.model,
+                prompt=f"{prompt.name}.v{prompt.version}",
+                data=outcome.data,
+                usage=outcome.meta.usage,
+                duration_s=outcome.meta.duration_s,
+            )
+        done(index, outcome)
+
+    async with open_llm(config, prompt=prompt) as llm:
+        async with asyncio.TaskGroup() as group:
+            for index in pending:
+                group.create_task(one(index, llm))
+        run.calls += llm.http_attempts
 
 
 def extract_many(
@@ -140,10 +243,19 @@ def extract_many(
     config: ProviderConfig | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     prompt: PromptTemplate | None = None,
+    cache: Cache | None = None,
+    budget: Budget | None = None,
 ) -> ExtractionRun:
     """Synchronous `aextract_many`."""
     return asyncio.run(
-        aextract_many(articles, config=config, concurrency=concurrency, prompt=prompt)
+        aextract_many(
+            articles,
+            config=config,
+            concurrency=concurrency,
+            prompt=prompt,
+            cache=cache,
+            budget=budget,
+        )
     )
 
 
@@ -189,6 +301,8 @@ async def arecord(
     on_result: Callable[[Extraction | Failure], None] | None = None,
 ) -> ExtractionRun:
     """Extract articles one at a time against a live provider, recording one cassette each."""
+    from summarizer.cassettes import cassette_path, recording
+
     if config.provider == "replay":
         raise ConfigError("recording needs a live provider, not replay")
     run = ExtractionRun(config=config)

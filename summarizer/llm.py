@@ -10,6 +10,7 @@ The openai client's own retries are off so that the attempts counted here are al
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -101,6 +102,12 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
+def _is_rate_limit(exc: BaseException) -> bool:
+    return any(
+        isinstance(e, openai.APIStatusError) and e.status_code == 429 for e in _cause_chain(exc)
+    )
+
+
 def retry_after_s(exc: BaseException) -> float | None:
     """The server's Retry-After, in seconds, when the failure carries one."""
     for err in _cause_chain(exc):
@@ -179,6 +186,8 @@ class LLM:
         self.retry_initial_s = retry_initial_s
         self.retry_max_s = retry_max_s
         self.http_attempts = 0
+        #: Monotonic time before which no call starts: a 429 slows every worker, not one.
+        self.pause_until = 0.0
         base_url = config.base_url
         api_key = config.api_key or "unused"
         if config.provider == "replay":
@@ -221,7 +230,19 @@ class LLM:
             kwargs["extra_body"] = {"response_format": {"type": "json_object", "schema": schema}}
         return kwargs
 
+    def _slow_down(self, state: RetryCallState) -> None:
+        """After a rate limit, hold back every call on this endpoint until the wait is over."""
+        exc = state.outcome.exception() if state.outcome else None
+        if exc is None or not _is_rate_limit(exc):
+            return
+        delay = state.upcoming_sleep or 0.0
+        self.pause_until = max(self.pause_until, time.monotonic() + delay)
+        log.info("rate limited; pausing all calls for %.1fs", delay)
+
     async def _once(self, article: Article) -> tuple[ArticleExtraction, Usage]:
+        wait = self.pause_until - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
         self.http_attempts += 1
         data, completion = await self._client.chat.completions.create_with_completion(
             **self._request_kwargs(article)
@@ -242,6 +263,7 @@ class LLM:
             stop=stop_after_attempt(self.config.max_attempts)
             | stop_after_delay(self.config.max_total_s),
             wait=_Wait(self.retry_initial_s, self.retry_max_s),
+            before_sleep=self._slow_down,
             reraise=True,
         )
         try:

@@ -30,6 +30,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 from summarizer.models import (
+    ArticleUsage,
     BriefActor,
     Briefing,
     BriefMeta,
@@ -602,6 +603,7 @@ def merge(
     prompts: Iterable[str] = (),
     models: Iterable[str] = (),
     usage: Usage | None = None,
+    article_usage: Iterable[ArticleUsage] = (),
 ) -> Briefing:
     """Combine grounded articles into one brief; the same inputs in any order give the same brief.
 
@@ -610,6 +612,7 @@ def merge(
         failures: inputs that could not be read or extracted; listed in the brief.
         prompts, models: provenance strings for the metadata.
         usage: total token usage of the extractions.
+        article_usage: per-article usage and cost, for the metadata.
 
     Returns:
         The `Briefing`.
@@ -632,10 +635,14 @@ def merge(
         )
         for i, a in enumerate(ordered)
     )
+    per_article = tuple(sorted(article_usage, key=lambda u: (u.article_id, u.model)))
+    costs = [u.cost_usd for u in per_article if u.cost_usd is not None]
     meta = BriefMeta(
         prompts=tuple(sorted(set(prompts))),
         models=tuple(sorted(set(models))),
         usage=usage or Usage(),
+        cost_usd=round(sum(costs), 6) if costs else None,
+        articles=per_article,
     )
     failed = tuple(sorted(failures, key=lambda f: (f.source, f.error)))
     return Briefing(stories=stories, sources=sources, failures=failed, meta=meta)

@@ -163,6 +163,7 @@ class ExtractionMeta(BaseModel):
     schema_version: str = SCHEMA_VERSION
     usage: Usage = Field(default_factory=Usage)
     duration_s: float = 0.0
+    cached: bool = Field(default=False, description="Answered from the cache in this run.")
 
 
 class Extraction(BaseModel):
@@ -375,6 +376,15 @@ class Story(Frozen):
     unverified: tuple[UnverifiedItem, ...] = ()
 
 
+class ArticleUsage(Frozen):
+    """What one article's extraction cost when it was made (cached or not)."""
+
+    article_id: str
+    model: str
+    usage: Usage
+    cost_usd: float | None = Field(default=None, description="None: the price is unknown.")
+
+
 class BriefMeta(Frozen):
     """What made the brief. No clock: the same inputs give the same bytes."""
 
@@ -382,6 +392,10 @@ class BriefMeta(Frozen):
     prompts: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
     usage: Usage = Field(default_factory=Usage)
+    cost_usd: float | None = Field(
+        default=None, description="Sum over articles; None when no article's price is known."
+    )
+    articles: tuple[ArticleUsage, ...] = ()
 
 
 class Briefing(Frozen):

@@ -8,11 +8,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from summarizer.articles import load_articles
+from summarizer.cache import Cache
 from summarizer.config import ProviderConfig, resolve_config
+from summarizer.cost import Budget, cost_usd, load_prices
 from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many
 from summarizer.ground import ground
 from summarizer.merge import merge
-from summarizer.models import Article, Briefing, Extraction, Failure
+from summarizer.models import Article, ArticleUsage, Briefing, Extraction, Failure
 
 
 @dataclass
@@ -24,16 +26,34 @@ class BriefResult:
     texts: dict[str, str]
 
 
-def briefing_from(run: ExtractionRun) -> Briefing:
-    """Ground and merge a finished extraction run. Deterministic: no model, no clock."""
+def briefing_from(
+    run: ExtractionRun, *, prices: dict[str, tuple[float, float]] | None = None
+) -> Briefing:
+    """Ground and merge a finished extraction run. Deterministic: no model, no clock.
+
+    Args:
+        run: the extractions and failures.
+        prices: USD per million tokens by model (default: built-in table + SUMMARIZER_PRICES).
+    """
+    prices = load_prices() if prices is None else prices
     prompts = {f"{e.meta.prompt_name}.v{e.meta.prompt_version}" for e in run.extractions}
     models = {f"{e.meta.provider}/{e.meta.model}" for e in run.extractions}
+    per_article = [
+        ArticleUsage(
+            article_id=e.article.id,
+            model=e.meta.model,
+            usage=e.meta.usage,
+            cost_usd=cost_usd(e.meta.model, e.meta.usage, prices),
+        )
+        for e in run.extractions
+    ]
     return merge(
         [ground(e) for e in run.extractions],
         failures=run.failures,
         prompts=prompts,
         models=models,
         usage=run.usage,
+        article_usage=per_article,
     )
 
 
@@ -43,6 +63,9 @@ async def abrief(
     config: ProviderConfig | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     on_result: Callable[[Extraction | Failure], None] | None = None,
+    cache: Cache | None = None,
+    budget: Budget | None = None,
+    prices: dict[str, tuple[float, float]] | None = None,
 ) -> BriefResult:
     """Make the brief from files, folders or `Article` objects.
 
@@ -51,6 +74,9 @@ async def abrief(
         config: provider configuration (default: resolved from the environment).
         concurrency: model calls in flight at once.
         on_result: called with each extraction or failure as it completes.
+        cache: answer from and store into this extraction cache.
+        budget: stop starting model calls once this budget is spent.
+        prices: USD per million tokens by model, for the cost in the metadata.
 
     Returns:
         A `BriefResult`; articles that failed are listed in `briefing.failures`.
@@ -66,10 +92,17 @@ async def abrief(
             for failure in failures:
                 on_result(failure)
     run = await aextract_many(
-        articles, config=config or resolve_config(), concurrency=concurrency, on_result=on_result
+        articles,
+        config=config or resolve_config(),
+        concurrency=concurrency,
+        on_result=on_result,
+        cache=cache,
+        budget=budget,
     )
     run.failures = failures + run.failures
-    return BriefResult(briefing=briefing_from(run), run=run, texts={a.id: a.text for a in articles})
+    return BriefResult(
+        briefing=briefing_from(run, prices=prices), run=run, texts={a.id: a.text for a in articles}
+    )
 
 
 def brief(
@@ -77,6 +110,10 @@ def brief(
     *,
     config: ProviderConfig | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
+    cache: Cache | None = None,
+    budget: Budget | None = None,
 ) -> BriefResult:
     """Synchronous `abrief`."""
-    return asyncio.run(abrief(inputs, config=config, concurrency=concurrency))
+    return asyncio.run(
+        abrief(inputs, config=config, concurrency=concurrency, cache=cache, budget=budget)
+    )

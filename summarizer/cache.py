@@ -1,0 +1,176 @@
+"""A persistent extraction cache in SQLite, safe for several runs sharing one file.
+
+Key: sha256 of article content hash + provider + model + prompt name and version + schema
+version (+ base URL for OpenAI-compatible servers, whose model names are not global).
+Each row holds the validated `ArticleExtraction` and the usage of the call that made it.
+WAL journaling and a busy timeout let concurrent runs read and write one file; every write is
+a single committed statement, so a killed run leaves the rows it finished and nothing torn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_cache_dir
+
+from summarizer.errors import ConfigError
+from summarizer.models import SCHEMA_VERSION, ArticleExtraction, Usage
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS extractions (
+    key TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    schema_version TEXT NOT NULL,
+    data TEXT NOT NULL,
+    usage TEXT NOT NULL,
+    duration_s REAL NOT NULL,
+    created REAL NOT NULL
+)
+"""
+
+
+def default_cache_path() -> Path:
+    """The cache file: $SUMMARIZER_HOME/cache.sqlite, else the user's cache directory."""
+    home = os.environ.get("SUMMARIZER_HOME")
+    base = Path(home) if home else Path(user_cache_dir("summarizer"))
+    return base / "cache.sqlite"
+
+
+def cache_key(
+    content_hash: str,
+    provider: str,
+    model: str,
+    prompt: str,
+    base_url: str | None = None,
+    schema_version: str = SCHEMA_VERSION,
+) -> str:
+    """The cache key of one extraction."""
+    parts = [content_hash, provider, model, prompt, schema_version, base_url or ""]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CachedExtraction:
+    """What the cache returns: the model's data, the usage and time it cost then."""
+
+    data: ArticleExtraction
+    usage: Usage
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    """Rows and size of a cache file."""
+
+    path: Path
+    entries: int
+    bytes: int
+    by_model: dict[str, int]
+
+
+class Cache:
+    """An open cache file. Use as a context manager or call `close()`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                path, timeout=30, check_same_thread=False, isolation_level=None
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(_SCHEMA)
+        except (OSError, sqlite3.Error) as e:
+            raise ConfigError(f"{path}: cannot open the cache: {e}") from e
+        self.hits = 0
+        self.misses = 0
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def get(self, key: str) -> CachedExtraction | None:
+        """The cached extraction for a key, or None. A row that no longer validates is a miss."""
+        row = self._db.execute(
+            "SELECT data, usage, duration_s FROM extractions WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            self.misses += 1
+            return None
+        try:
+            found = CachedExtraction(
+                data=ArticleExtraction.model_validate_json(row[0]),
+                usage=Usage.model_validate_json(row[1]),
+                duration_s=row[2],
+            )
+        except ValueError:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return found
+
+    def put(
+        self,
+        key: str,
+        *,
+        content_hash: str,
+        provider: str,
+        model: str,
+        prompt: str,
+        data: ArticleExtraction,
+        usage: Usage,
+        duration_s: float,
+    ) -> None:
+        """Store one extraction (one committed statement)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                key,
+                content_hash,
+                provider,
+                model,
+                prompt,
+                SCHEMA_VERSION,
+                data.model_dump_json(),
+                usage.model_dump_json(),
+                duration_s,
+                time.time(),
+            ),
+        )
+
+    def stats(self) -> CacheStats:
+        """How many rows, by provider/model, and the file size."""
+        rows = self._db.execute(
+            "SELECT provider || '/' || model, COUNT(*) FROM extractions GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        size = sum(
+            p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file()
+        )
+        return CacheStats(
+            path=self.path,
+            entries=sum(n for _, n in rows),
+            bytes=size,
+            by_model=dict(rows),
+        )
+
+    def clear(self) -> int:
+        """Delete every row; return how many there were."""
+        (count,) = self._db.execute("SELECT COUNT(*) FROM extractions").fetchone()
+        self._db.execute("DELETE FROM extractions")
+        self._db.execute("VACUUM")
+        return int(count)

@@ -1,0 +1,112 @@
+"""The SQLite extraction cache: keys, hits, sharing between processes, CLI commands."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+from summarizer import brief
+from summarizer.cache import Cache, cache_key
+from summarizer.models import ArticleExtraction, Usage
+
+from .conftest import ARTICLES
+from .test_cli import cli
+
+DATA = ArticleExtraction(headline="H", summary="S.", actors=[], quotes=[], figures=[], dates=[])
+
+
+def test_key_covers_content_provider_model_prompt_and_schema() -> None:
+    """Changing any part of the key gives a different key."""
+    base = cache_key("hash", "openai", "gpt-4o-mini", "extract_article.v1")
+    variants = [
+        cache_key("other", "openai", "gpt-4o-mini", "extract_article.v1"),
+        cache_key("hash", "local", "gpt-4o-mini", "extract_article.v1"),
+        cache_key("hash", "openai", "gpt-4o", "extract_article.v1"),
+        cache_key("hash", "openai", "gpt-4o-mini", "extract_article.v2"),
+        cache_key("hash", "openai", "gpt-4o-mini", "extract_article.v1", schema_version="2"),
+    ]
+    assert len({base, *variants}) == 6
+
+
+def test_put_then_get(tmp_path: Path) -> None:
+    """A stored extraction comes back equal, with its usage; a missing key is a miss."""
+    with Cache(tmp_path / "c.sqlite") as cache:
+        cache.put(
+            "k",
+            content_hash="h",
+            provider="p",
+            model="m",
+            prompt="x.v1",
+            data=DATA,
+            usage=Usage(total_tokens=7, calls=1),
+            duration_s=1.5,
+        )
+        hit = cache.get("k")
+        assert hit is not None
+        assert hit.data == DATA
+        assert hit.usage.total_tokens == 7
+        assert cache.get("nope") is None
+        assert (cache.hits, cache.misses) == (1, 1)
+
+
+def test_second_brief_makes_no_model_call(tmp_path: Path) -> None:
+    """Running the same brief twice: the second run is answered from the cache entirely."""
+    path = tmp_path / "cache.sqlite"
+    with Cache(path) as cache:
+        first = brief([ARTICLES], cache=cache)
+    with Cache(path) as cache:
+        second = brief([ARTICLES], cache=cache)
+    assert first.run.calls == 5
+    assert (second.run.calls, second.run.cache_hits) == (0, 5)
+    assert second.briefing == first.briefing
+
+
+def _writer(path: str, start: int) -> None:
+    with Cache(Path(path)) as cache:
+        for i in range(start, start + 50):
+            cache.put(
+                f"k{i}",
+                content_hash="h",
+                provider="p",
+                model="m",
+                prompt="x.v1",
+                data=DATA,
+                usage=Usage(),
+                duration_s=0.0,
+            )
+
+
+def test_concurrent_processes_share_one_file(tmp_path: Path) -> None:
+    """Four processes writing one cache file at once leave every row readable."""
+    path = tmp_path / "shared.sqlite"
+    Cache(path).close()
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(str(path), n * 50)) for n in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    with Cache(path) as cache:
+        assert cache.stats().entries == 200
+        assert all(cache.get(f"k{i}") is not None for i in range(200))
+
+
+def test_cache_commands(tmp_path: Path) -> None:
+    """`cache stats` counts the rows `brief` stored; `cache clear` empties the file."""
+    path = tmp_path / "c.sqlite"
+    assert cli("brief", "articles/", "--cache", str(path), "-q").returncode == 0
+    stats = cli("cache", "stats", "--cache", str(path))
+    assert "5 extractions" in stats.stdout
+    assert "replay/qwen2.5-coder-1.5b-instruct: 5" in stats.stdout
+    again = cli("brief", "articles/", "--cache", str(path))
+    assert "5 from cache, 0 model calls" in again.stderr
+    assert "removed 5" in cli("cache", "clear", "--cache", str(path)).stdout
+    assert "0 extractions" in cli("cache", "stats", "--cache", str(path)).stdout
+
+
+def test_no_cache_writes_nothing(tmp_path: Path) -> None:
+    """--no-cache leaves no cache file behind."""
+    done = cli("brief", "articles/", "--no-cache", env={"SUMMARIZER_HOME": str(tmp_path)})
+    assert done.returncode == 0
+    assert not list(tmp_path.rglob("*.sqlite"))

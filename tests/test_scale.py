@@ -1,0 +1,201 @@
+"""Long articles, budgets, costs, rate limits and strict mode."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from summarizer.articles import content_hash
+from summarizer.chunking import estimate_tokens, merge_chunks, split_chunks
+from summarizer.config import resolve_config
+from summarizer.cost import Budget, cost_usd, load_prices
+from summarizer.errors import ConfigError
+from summarizer.extract import aextract_many
+from summarizer.ground import ground
+from summarizer.models import Article, ArticleExtraction, Quote, Usage
+
+from .test_cli import cli
+from .test_llm import completion
+
+PARAGRAPH = "Iraq received {n} detainees on Tuesday, officials said. " * 3
+
+
+def long_article(paragraphs: int) -> Article:
+    text = "\n\n".join(PARAGRAPH.format(n=100 + i) for i in range(paragraphs))
+    return Article(id="long", path="long.txt", text=text, content_hash=content_hash(text))
+
+
+def test_chunks_cut_at_paragraphs_and_overlap() -> None:
+    """Chunks stay under budget, start at paragraph starts, overlap, and cover the text."""
+    article = long_article(40)
+    chunks = split_chunks(article.text, max_tokens=200)
+    assert len(chunks) > 3
+    covered = set()
+    for offset, text in chunks:
+        assert estimate_tokens(text) <= 201
+        assert article.text[offset : offset + len(text)] == text
+        assert offset == 0 or article.text[offset - 1] == "\n"
+        covered |= set(range(offset, offset + len(text)))
+    assert covered == set(range(len(article.text)))
+    assert chunks[1][0] < chunks[0][0] + len(chunks[0][1])
+
+
+def test_chunk_answers_merge_without_duplicates() -> None:
+    """Items seen in two overlapping chunks appear once."""
+    quote = Quote(speaker="A", text="same words")
+    part = ArticleExtraction(
+        headline="H1", summary="S.", actors=[], quotes=[quote], figures=[], dates=[]
+    )
+    other = part.model_copy(update={"headline": "H2"})
+    merged = merge_chunks([part, other])
+    assert merged.headline == "H1"
+    assert merged.quotes == [quote]
+
+
+class Counting:
+    """A fake OpenAI-compatible endpoint: valid answers, counts requests, notes times."""
+
+    def __init__(self, *, first_status: int | None = None) -> None:
+        self.times: list[float] = []
+        self.first_status = first_status
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        self.times.append(time.monotonic())
+        if self.first_status and len(self.times) == 1:
+            return httpx2.Response(self.first_status, headers={"retry-after": "1"}, json={})
+        body = json.loads(request.read())
+        text = body["messages"][1]["content"]
+        number = text.split("received ")[1].split(" ")[0] if "received " in text else "1"
+        answer = {
+            "headline": "H",
+            "summary": "S.",
+            "actors": [],
+            "dates": [],
+            "quotes": [],
+            "figures": [
+                {
+                    "value": float(number),
+                    "upper": None,
+                    "unit": "detainees",
+                    "measure": "received",
+                    "qualifier": "exact",
+                    "phrase": f"{number} detainees",
+                }
+            ],
+        }
+        return completion(json.dumps(answer))
+
+
+def run_fake(articles: list[Article], endpoint: Counting, **kwargs: object) -> object:
+    config = resolve_config(
+        provider="openai-compatible", base_url="http://fake.test/v1", model="gpt-4o-mini"
+    )
+
+    async def go() -> object:
+        from summarizer import llm as llm_module
+
+        original = llm_module.LLM.__init__
+
+        def patched(self: object, cfg: object, **kw: object) -> None:
+            kw["transport"] = httpx2.MockTransport(endpoint)
+            kw["retry_initial_s"] = 0.01
+            original(self, cfg, **kw)  # type: ignore[arg-type]
+
+        llm_module.LLM.__init__ = patched  # type: ignore[method-assign]
+        try:
+            return await aextract_many(articles, config=config, **kwargs)  # type: ignore[arg-type]
+        finally:
+            llm_module.LLM.__init__ = original  # type: ignore[method-assign]
+
+    return asyncio.run(go())
+
+
+def test_long_article_is_extracted_in_chunks_and_grounded_whole() -> None:
+    """An article over the input budget takes several calls; spans refer to the whole text."""
+    article = long_article(400)
+    assert estimate_tokens(article.text) > 4500
+    endpoint = Counting()
+    run = run_fake([article], endpoint)
+    assert len(endpoint.times) > 1
+    (extraction,) = run.extractions  # type: ignore[attr-defined]
+    assert extraction.meta.usage.calls == len(endpoint.times)
+    grounded = ground(extraction)
+    late = [f for f in grounded.figures if f.origin == "both" and (f.span.start or 0) > 20_000]
+    assert late
+    for f in late:
+        assert article.text[f.span.start : f.span.end] == f.text
+
+
+def test_article_past_the_hard_limit_is_refused() -> None:
+    """An absurdly long article fails with a clear reason; nothing is sent."""
+    text = "word " * 500_000
+    article = Article(id="huge", path="huge.txt", text=text, content_hash=content_hash(text))
+    endpoint = Counting()
+    run = run_fake([article], endpoint)
+    assert not endpoint.times
+    assert "over the hard limit" in run.failures[0].error  # type: ignore[attr-defined]
+
+
+def test_token_budget_stops_new_calls() -> None:
+    """Once the token budget is spent, later articles fail as 'not sent' and nothing is lost."""
+    articles = [long_article(1).model_copy(update={"id": f"a{i}"}) for i in range(5)]
+    endpoint = Counting()
+    budget = Budget(max_tokens=30)
+    run = run_fake(articles, endpoint, concurrency=1, budget=budget)
+    assert len(run.extractions) == 2  # type: ignore[attr-defined]
+    assert len(run.failures) == 3  # type: ignore[attr-defined]
+    assert all("token budget of 30 reached" in f.error for f in run.failures)  # type: ignore[attr-defined]
+    assert len(endpoint.times) == 2
+
+
+def test_cost_and_price_files(tmp_path: Path) -> None:
+    """Known models are priced; a price file adds models; unknown models stay tokens-only."""
+    usage = Usage(prompt_tokens=1_000_000, completion_tokens=1_000_000, total_tokens=2_000_000)
+    prices = load_prices()
+    assert cost_usd("gpt-4o-mini", usage, prices) == 0.75
+    assert cost_usd("qwen2.5-coder-1.5b-instruct", usage, prices) is None
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"qwen2.5-coder-1.5b-instruct": {"input": 0.0, "output": 0.1}}))
+    assert cost_usd("qwen2.5-coder-1.5b-instruct", usage, load_prices(path)) == 0.1
+    path.write_text('{"m": {"in": 1}}')
+    with pytest.raises(ConfigError, match="bad price file"):
+        load_prices(path)
+    with pytest.raises(ConfigError, match="needs a price"):
+        Budget(max_cost_usd=1.0, model="unknown-model", prices=prices)
+
+
+def test_rate_limit_pauses_every_worker() -> None:
+    """After a 429 with Retry-After: 1, no worker starts a call for a second."""
+    articles = [long_article(1).model_copy(update={"id": f"a{i}"}) for i in range(6)]
+    endpoint = Counting(first_status=429)
+    run = run_fake(articles, endpoint, concurrency=1)
+    assert len(run.extractions) == 6  # type: ignore[attr-defined]
+    assert endpoint.times[1] - endpoint.times[0] >= 0.95
+
+
+def test_brief_metadata_has_usage_per_article_and_in_total() -> None:
+    """The JSON brief carries each article's tokens and the total."""
+    done = cli("brief", "articles/", "-f", "json", "-q")
+    meta = json.loads(done.stdout)["meta"]
+    assert len(meta["articles"]) == 5
+    assert meta["usage"]["total_tokens"] == sum(
+        a["usage"]["total_tokens"] for a in meta["articles"]
+    )
+    assert meta["cost_usd"] is None
+
+
+def test_strict_makes_any_failure_fatal(tmp_path: Path) -> None:
+    """--strict writes no brief when an article fails, and exits 1."""
+    (tmp_path / "empty.txt").write_text("", "utf-8")
+    out = tmp_path / "brief.md"
+    done = cli("brief", "articles/", str(tmp_path), "--strict", "-o", str(out))
+    assert done.returncode == 1
+    assert not out.exists()
+    lenient = cli("brief", "articles/", str(tmp_path), "-o", str(out))
+    assert lenient.returncode == 1
+    assert "empty.txt" in out.read_text()
