@@ -32,7 +32,8 @@ def split_chunks(text: str, max_tokens: int, overlap: int = 1) -> list[tuple[int
         return [(0, text)]
     bounds = [0, *(m.end() for m in _PARAGRAPH.finditer(text)), len(text)]
     pieces: list[tuple[int, int]] = []
-    for start, end in itertools.pairwise(bounds):
+    for first, end in itertools.pairwise(bounds):
+        start = first
         while end - start > limit:
             cut = text.rfind(". ", start, start + limit)
             cut = cut + 2 if cut > start else start + limit
