@@ -186,7 +186,7 @@ def _run(paths: list[Path], options: RunOptions) -> ExtractionRun:
         typer.echo(
             f"summarizer: {len(run.extractions)} extracted ({run.cache_hits} from cache, "
             f"{run.calls} model calls), {len(run.failures)} failed, "
-            f"{run.usage.total_tokens:,} tokens",
+            f"{run.spent.total_tokens:,} tokens spent",
             err=True,
         )
     return run

@@ -53,6 +53,15 @@ class ExtractionRun:
             total = total + item.meta.usage
         return total
 
+    @property
+    def spent(self) -> Usage:
+        """Token usage of the calls made in this run (cache hits cost nothing)."""
+        total = Usage()
+        for item in self.extractions:
+            if not item.meta.cached:
+                total = total + item.meta.usage
+        return total
+
 
 @contextlib.asynccontextmanager
 async def open_llm(
