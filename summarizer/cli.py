@@ -9,7 +9,7 @@ import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -18,7 +18,7 @@ from summarizer.articles import load_articles
 from summarizer.cache import Cache, default_cache_path
 from summarizer.config import MODES, PROVIDERS, ProviderConfig, resolve_config
 from summarizer.cost import Budget, load_prices
-from summarizer.errors import SummarizerError
+from summarizer.errors import ConfigError, SummarizerError
 from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many, arecord
 from summarizer.models import Extraction, Failure
 from summarizer.pipeline import briefing_from
@@ -27,6 +27,9 @@ from summarizer.render.html import render_html
 from summarizer.render.json import render_json
 from summarizer.render.markdown import render_markdown
 from summarizer.render.text import extraction_text
+
+if TYPE_CHECKING:
+    from summarizer.evaluate import EvalReport
 
 log = logging.getLogger("summarizer")
 
@@ -370,6 +373,85 @@ def brief_cmd(
     else:
         write_atomic(output, text)
     _finish(run, strict)
+
+
+@app.command("eval")
+def eval_cmd(
+    gold: Annotated[
+        Path | None, typer.Argument(help="Gold folder: <article_id>.yaml files and brief.yaml.")
+    ] = None,
+    articles: Annotated[
+        Path, typer.Option("--articles", help="Where the gold's articles are.")
+    ] = Path("articles"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Also save the JSON report here.")
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="A saved JSON report; exit 1 if any score is lower."),
+    ] = None,
+    compare: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option("--compare", help="Show two saved JSON reports side by side."),
+    ] = None,
+    label: Annotated[str, typer.Option("--label", help="Name of this run in reports.")] = "",
+    provider: ProviderOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    mode: ModeOpt = None,
+    model_path: ModelPathOpt = None,
+    cassettes: CassettesOpt = None,
+    concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY,
+) -> None:
+    """Score extraction and the brief against gold annotations (precision, recall, F1).
+
+    Runs extraction with any provider (replay by default), or with --compare shows two
+    saved reports side by side. With --baseline, exits 1 when any score drops below it.
+    """
+    from summarizer.evaluate import evaluate, load_gold, regressions, table
+
+    if fmt not in ("table", "json"):
+        _fail(f"--format must be table or json, not {fmt!r}", 2)
+    if compare is not None:
+        reports = [_load_report(p) for p in compare]
+        typer.echo(table(reports), nl=False)
+        return
+    if gold is None:
+        _fail("give a gold folder, or --compare A.json B.json", 2)
+    gold_articles, gold_brief = load_gold(gold)
+    config = _config(provider, model, base_url, mode, model_path, cassettes)
+    loaded = load_articles([articles])
+    for failure in loaded.failures:
+        _report(failure)
+    wanted = [a for a in loaded.articles if a.id in gold_articles]
+    for missing in sorted(set(gold_articles) - {a.id for a in wanted}):
+        typer.echo(f"summarizer: error: gold article {missing} is not in {articles}", err=True)
+    run = asyncio.run(
+        aextract_many(wanted, config=config, concurrency=concurrency, on_result=_report)
+    )
+    report = evaluate(
+        run, gold_articles, gold_brief, label=label or f"{config.provider}/{config.model}"
+    )
+    text = report.model_dump_json(indent=2) + "\n"
+    if output is not None:
+        write_atomic(output, text)
+    typer.echo(text if fmt == "json" else table([report]), nl=False)
+    if baseline is not None:
+        dropped = regressions(report, _load_report(baseline))
+        for line in dropped:
+            typer.echo(f"summarizer: regression: {line}", err=True)
+        if dropped:
+            raise typer.Exit(1)
+
+
+def _load_report(path: Path) -> EvalReport:
+    from summarizer.evaluate import EvalReport
+
+    try:
+        return EvalReport.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"{path}: not a saved eval report ({type(e).__name__})") from e
 
 
 @app.command("record")

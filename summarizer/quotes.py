@@ -6,6 +6,7 @@ words around it, by these rules, strongest first:
 
 1. explicit: a speech verb next to a name in the same sentence ("X said", "said X",
    "X, spokesperson for Y, announced that", "according to X", "X stated:" on the line above);
+   "according to the statement" names whoever issued the last statement mentioned before;
 2. the model's speaker for the same words, when that name appears in the article;
 3. a pronoun or description as the subject ("he added", "the senior diplomat emphasized"),
    which takes the previous quote's speaker; or the sentence's subject, when it is a name;
@@ -154,7 +155,7 @@ def clean_name(raw: str, known: list[str]) -> str | None:
     return " ".join(words)
 
 
-def _explicit(
+def _explicit(  # noqa: PLR0911 - one return per attribution rule reads best
     text: str,
     masked: str,
     passage: QuotePassage,
@@ -186,6 +187,10 @@ def _explicit(
     m = ACCORDING_RE.search(left)
     if m and m.group("name") != "statement":
         return clean_name(m.group("name"), known), False
+    if m:  # "according to the statement": whoever issued the last statement named before
+        issuer = _statement_issuer(text, passage.start)
+        if issuer:
+            return clean_name(issuer, known), False
     m = LEFT_RE.search(left.rstrip(":").rstrip())
     if m:
         name = m.group("name")
@@ -193,6 +198,20 @@ def _explicit(
             return None, True
         return clean_name(name, known), False
     return None, False
+
+
+STATEMENT_BY_RE = re.compile(
+    rf"statement (?:by|from|issued by) (?:the )?(?P<name>{_NAME})"
+    rf"|(?P<name2>{_NAME}) said in a statement"
+)
+
+
+def _statement_issuer(text: str, before: int) -> str | None:
+    """Who issued the most recent statement named before `before` ("a statement by X")."""
+    issuer = None
+    for m in STATEMENT_BY_RE.finditer(text, 0, before):
+        issuer = m.group("name") or m.group("name2")
+    return issuer
 
 
 def _subject(masked: str, bounds: tuple[int, int], known: list[str]) -> str | None:
