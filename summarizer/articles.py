@@ -186,6 +186,8 @@ def read_file(path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> list[Article
         ArticleError: the file cannot be read, decoded or parsed; names the file.
     """
     suffix = path.suffix.lower()
+    if not path.exists() and not path.is_symlink():
+        raise ArticleError(str(path), "no such file or folder")
     if suffix not in SUPPORTED_SUFFIXES:
         kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
         raise ArticleError(str(path), f"unsupported file type {suffix or '(none)'}; use {kinds}")

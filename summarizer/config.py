@@ -49,6 +49,10 @@ class ProviderConfig:
     max_attempts: int = 4
     max_total_s: float = 1800.0
     reasks: int = 2
+    #: Backoff between transient failures: exponential from `retry_initial_s`, with jitter,
+    #: capped at `retry_max_s` (a longer Retry-After from the server wins).
+    retry_initial_s: float = 1.0
+    retry_max_s: float = 30.0
     temperature: float = 0.0
     max_tokens: int = 3000
     #: Articles estimated above this many input tokens are extracted in chunks.

@@ -11,6 +11,7 @@ The openai client's own retries are off so that the attempts counted here are al
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -104,7 +105,12 @@ def _find(exc: BaseException, kind: type[BaseException]) -> BaseException | None
 
 
 def is_transient(exc: BaseException) -> bool:
-    """True for failures worth retrying: rate limits, 5xx, connection errors and timeouts."""
+    """True for failures worth retrying: rate limits, 5xx, connection errors, timeouts, and
+    a response body that is not JSON at all (cut short in transit).
+
+    A model answer that is JSON but not a valid extraction is not transient: instructor has
+    already re-asked the model about it.
+    """
     if _find(exc, ReplayMiss) is not None:
         return False
     for err in _cause_chain(exc):
@@ -112,7 +118,9 @@ def is_transient(exc: BaseException) -> bool:
             return err.status_code == 429 or err.status_code >= 500
         if isinstance(err, openai.APIConnectionError | httpx2.TransportError | TimeoutError):
             return True
-    return False
+    retry = _find(exc, InstructorRetryException)
+    body_unreadable = retry is not None and getattr(retry, "last_completion", None) is None
+    return body_unreadable and _find(exc, json.JSONDecodeError) is not None
 
 
 def _is_rate_limit(exc: BaseException) -> bool:
@@ -191,13 +199,15 @@ class LLM:
         *,
         prompt: PromptTemplate | None = None,
         transport: httpx2.AsyncBaseTransport | None = None,
-        retry_initial_s: float = 1.0,
-        retry_max_s: float = 30.0,
+        retry_initial_s: float | None = None,
+        retry_max_s: float | None = None,
     ) -> None:
         self.config = config
         self.prompt = prompt or load_prompt()
-        self.retry_initial_s = retry_initial_s
-        self.retry_max_s = retry_max_s
+        self.retry_initial_s = (
+            config.retry_initial_s if retry_initial_s is None else retry_initial_s
+        )
+        self.retry_max_s = config.retry_max_s if retry_max_s is None else retry_max_s
         self.http_attempts = 0
         #: Monotonic time before which no call starts: a 429 slows every worker, not one.
         self.pause_until = 0.0

@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import re
+import threading
 import time
 from typing import Any
 
@@ -61,13 +63,43 @@ def completion(content: str, model: str) -> dict[str, Any]:
     }
 
 
-class FakeServer:
-    """An asyncio HTTP/1.1 server (keep-alive) answering chat completions after `delay` s."""
+FAULTS = (
+    "rate_limit",  # 429 with Retry-After: 0
+    "error_500",
+    "error_503",
+    "reset",  # close the connection without answering
+    "stall",  # answer only after `stall_s` (past the client's timeout)
+    "truncated",  # a 200 whose JSON body is cut short
+    "bad_schema",  # valid JSON content that breaks the extraction schema
+    "invented",  # a valid extraction with a quote and a figure not in the article
+)
 
-    def __init__(self, delay: float = 0.0) -> None:
+
+class FakeServer:
+    """An asyncio HTTP/1.1 server (keep-alive) answering chat completions after `delay` s.
+
+    `faults` maps a request number (1-based, in arrival order) or an article id to the fault
+    to inject for it (see FAULTS); `fault_rate` with `seed` faults a random share of requests.
+    Every request's article id and outcome is kept in `log`.
+    """
+
+    def __init__(
+        self,
+        delay: float = 0.0,
+        *,
+        faults: dict[int | str, str] | None = None,
+        fault_rate: float = 0.0,
+        seed: int = 0,
+        stall_s: float = 5.0,
+    ) -> None:
         self.delay = delay
         self.requests = 0
         self.server: asyncio.Server | None = None
+        self.faults = dict(faults or {})
+        self.fault_rate = fault_rate
+        self.random = random.Random(seed)  # noqa: S311 - test faults, not security
+        self.stall_s = stall_s
+        self.log: list[tuple[str, str]] = []
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
         """Listen; return the port."""
@@ -87,9 +119,13 @@ class FakeServer:
                 }
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
                 status, payload = await self.answer(method, path, body)
-                data = json.dumps(payload).encode()
+                if status == 0:  # reset: drop the connection without a word
+                    writer.transport.abort()
+                    return
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                extra = "retry-after: 0\r\n" if status == 429 else ""
                 writer.write(
-                    f"HTTP/1.1 {status} OK\r\ncontent-type: application/json\r\n"
+                    f"HTTP/1.1 {status} OK\r\ncontent-type: application/json\r\n{extra}"
                     f"content-length: {len(data)}\r\n\r\n".encode()
                     + data
                 )
@@ -99,7 +135,9 @@ class FakeServer:
         finally:
             writer.close()
 
-    async def answer(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
+    async def answer(  # noqa: PLR0911 - one return per injected fault
+        self, method: str, path: str, body: bytes
+    ) -> tuple[int, Any]:
         """The status and JSON body for one request."""
         if method == "GET" and path.endswith("/models"):
             return 200, {"object": "list", "data": [{"id": "fake", "object": "model"}]}
@@ -107,10 +145,77 @@ class FakeServer:
             return 404, {"error": {"message": "not found"}}
         self.requests += 1
         request = json.loads(body)
-        match = ARTICLE_RE.search(request["messages"][-1]["content"])
+        user = request["messages"][-1]["content"] if request.get("messages") else ""
+        match = ARTICLE_RE.search(user)
+        article_id = user.split("\n", 1)[0].removeprefix("Article id: ")
+        fault = self.faults.get(self.requests) or self.faults.get(article_id)
+        if fault is None and self.fault_rate and self.random.random() < self.fault_rate:
+            fault = self.random.choice(FAULTS)
+        self.log.append((article_id, fault or "ok"))
         await asyncio.sleep(self.delay)
-        content = json.dumps(extraction_for(match.group(1) if match else ""))
-        return 200, completion(content, request.get("model", "fake"))
+        model = request.get("model", "fake")
+        answer = extraction_for(match.group(1) if match else "")
+        if fault == "rate_limit":
+            return 429, {"error": {"message": "rate limited"}}
+        if fault in ("error_500", "error_503"):
+            return int(fault[-3:]), {"error": {"message": "server error"}}
+        if fault == "reset":
+            return 0, b""
+        if fault == "stall":
+            await asyncio.sleep(self.stall_s)
+        if fault == "truncated":
+            return 200, json.dumps(completion(json.dumps(answer), model)).encode()[:60]
+        if fault == "bad_schema":
+            return 200, completion(json.dumps({"headline": 7, "extra": True}), model)
+        if fault == "invented":
+            answer["quotes"] = [{"speaker": "Nobody", "text": "words this article never printed"}]
+            answer["figures"] = [
+                *answer["figures"],
+                {
+                    "value": 1000000.0,
+                    "upper": None,
+                    "unit": "people",
+                    "measure": "invented",
+                    "qualifier": "exact",
+                    "phrase": "one million people",
+                },
+            ]
+        return 200, completion(json.dumps(answer), model)
+
+
+class ServerThread:
+    """Run a FakeServer on its own event loop in a thread (for tests): `with ServerThread()`."""
+
+    def __init__(self, server: FakeServer) -> None:
+        self.server = server
+        self.loop = asyncio.new_event_loop()
+        self.port = 0
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self) -> ServerThread:
+        self._thread.start()
+        self.port = asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        async def stop() -> None:
+            if self.server.server is not None:
+                self.server.server.close()
+            # End open connections (a stalled answer, keep-alive readers) before the loop goes.
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+        self.loop.close()
+
+    @property
+    def base_url(self) -> str:
+        """The server's OpenAI-compatible base URL."""
+        return f"http://127.0.0.1:{self.port}/v1"
 
 
 async def _serve(delay: float, port: int) -> None:

@@ -139,9 +139,6 @@ def test_cli_eval_table_json_baseline_and_compare(tmp_path: Path) -> None:
     assert compared.returncode == 0
     assert "1.00/1.00/1.00" in compared.stdout
     assert "1.00/0.03/0.06" in compared.stdout
-    gated = cli("eval", "eval/gold", "--baseline", str(worse_path))
-    assert gated.returncode == 0
-    assert cli("eval", "eval/gold", "--baseline", str(out)).returncode == 0
     better = json.loads(out.read_text())
     better["fields"]["grounded"]["actors"] = {"tp": 100, "fp": 0, "fn": 0}
     better_path = tmp_path / "better.json"

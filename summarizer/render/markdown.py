@@ -10,29 +10,38 @@ MAX_SINGLE_SOURCE = 10
 MAX_TIMELINE = 12
 
 
+def _inline(text: str) -> str:
+    """Article or model text as one Markdown line: no line breaks, so it cannot open a heading,
+    list or code block of its own."""
+    return " ".join(text.split())
+
+
 def _refs(numbers: dict[str, int], article_ids: Iterable[str]) -> str:
     return "".join(f"[{n}]" for n in sorted({numbers[a] for a in article_ids}))
 
 
 def _figure(group: FigureGroup, numbers: dict[str, int]) -> str:
     if group.conflict:
-        values = " vs ".join(f"{v.label} {_refs(numbers, v.sources)}" for v in group.values)
-        return f"⚠ **{group.measure}**: {values}. Sources disagree."
+        values = " vs ".join(
+            f"{_inline(v.label)} {_refs(numbers, v.sources)}" for v in group.values
+        )
+        return f"⚠ **{_inline(group.measure)}**: {values}. Sources disagree."
     value = group.values[0]
     n = group.corroboration
     count = f"{n} sources" if n > 1 else "1 source"
-    return f"**{value.label}**: {group.measure} ({count} {_refs(numbers, value.sources)})"
+    refs = _refs(numbers, value.sources)
+    return f"**{_inline(value.label)}**: {_inline(group.measure)} ({count} {refs})"
 
 
 def _event(event: TimelineEvent, numbers: dict[str, int]) -> str:
     when = event.date or ", ".join(sorted({c.expression for c in event.claims}))
-    line = f"{when}: {event.label} {_refs(numbers, event.sources)}"
+    line = f"{_inline(when)}: {_inline(event.label)} {_refs(numbers, event.sources)}"
     note = event.note[:1].upper() + event.note[1:]
     return f"⚠ {line}. {note}." if event.conflict else line
 
 
 def _quote(quote: BriefQuote, numbers: dict[str, int]) -> str:
-    return f"“{quote.text}” {_refs(numbers, quote.sources)}"
+    return f"“{_inline(quote.text)}” {_refs(numbers, quote.sources)}"
 
 
 def _where(span: SourceSpan, numbers: dict[str, int]) -> str:
@@ -44,7 +53,7 @@ def _where(span: SourceSpan, numbers: dict[str, int]) -> str:
 
 
 def _story(index: int, story: Story, numbers: dict[str, int]) -> list[str]:
-    lines = [f"## {index}. {story.headline}", "", *story.summary, ""]
+    lines = [f"## {index}. {_inline(story.headline)}", "", *map(_inline, story.summary), ""]
     key = [g for g in story.figures if g.conflict or g.corroboration > 1]
     if key:
         lines += ["### Key figures", *[f"- {_figure(g, numbers)}" for g in key], ""]
@@ -61,7 +70,7 @@ def _story(index: int, story: Story, numbers: dict[str, int]) -> list[str]:
         for quote in story.quotes:
             if quote.speaker != speaker:
                 speaker = quote.speaker
-                lines.append(f"- **{speaker}**")
+                lines.append(f"- **{_inline(speaker or '')}**")
             lines.append(f"  - {_quote(quote, numbers)}")
         lines.append("")
     single = [g for g in story.figures if g.single_source and not g.conflict]
@@ -80,7 +89,9 @@ def _story(index: int, story: Story, numbers: dict[str, int]) -> list[str]:
         ]
     if story.unverified:
         lines.append("### Unverified (the model said it; the article does not show it)")
-        lines += [f"- {u.kind}: “{u.text}” ({_where(u.span, numbers)})" for u in story.unverified]
+        lines += [
+            f"- {u.kind}: “{_inline(u.text)}” ({_where(u.span, numbers)})" for u in story.unverified
+        ]
         lines.append("")
     return lines
 
@@ -96,8 +107,8 @@ def render_markdown(briefing: Briefing) -> str:
         parts = [source.outlet or "unknown outlet", source.title or source.article_id]
         if source.published:
             parts.append(source.published.isoformat())
-        lines.append(f"{source.number}. {' · '.join(parts)} ({source.path})")
+        lines.append(f"{source.number}. {_inline(' · '.join(parts))} ({_inline(source.path)})")
     if briefing.failures:
         lines += ["", "## Not included (failed)", ""]
-        lines += [f"- {f.error}" for f in briefing.failures]
+        lines += [f"- {_inline(f.error)}" for f in briefing.failures]
     return "\n".join(lines).rstrip() + "\n"
