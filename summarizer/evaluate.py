@@ -275,6 +275,21 @@ def _brief_checks(briefing: Briefing, gold: GoldBrief) -> dict[str, bool]:
     return checks
 
 
+def _predicted(
+    actors: list[str],
+    quotes: list[tuple[str, str | None]],
+    figures: list[tuple[float, float | None]],
+    dates: list[tuple[str, str | None]],
+) -> dict[str, tuple[list[Any], Callable[[Any, Any], bool]]]:
+    """One view's predictions per field, each with the rule that matches it to the gold."""
+    return {
+        "actors": (actors, _actor_same),
+        "quotes": (quotes, lambda g, p: _quote_same(g, p[0])),
+        "figures": (figures, lambda g, p: _figure_same(g, p[0], p[1])),
+        "dates": (dates, lambda g, p: _date_same(g, p[0], p[1])),
+    }
+
+
 def evaluate(
     run: ExtractionRun, gold: dict[str, GoldArticle], brief: GoldBrief | None, *, label: str = ""
 ) -> EvalReport:
@@ -306,37 +321,19 @@ def evaluate(
         grounded_articles.append(grounded)
         model_items += len(data.actors) + len(data.quotes) + len(data.figures) + len(data.dates)
         unsupported += len(grounded.unverified)
-        predictions: dict[str, dict[str, Any]] = {
-            "model": {
-                "actors": ([a.name for a in data.actors], _actor_same),
-                "quotes": (
-                    [(q.text, q.speaker) for q in data.quotes],
-                    lambda gg, p: _quote_same(gg, p[0]),
-                ),
-                "figures": (
-                    [(f.value, f.upper) for f in data.figures],
-                    lambda gg, p: _figure_same(gg, p[0], p[1]),
-                ),
-                "dates": (
-                    [(d.expression, d.iso_date) for d in data.dates],
-                    lambda gg, p: _date_same(gg, p[0], p[1]),
-                ),
-            },
-            "grounded": {
-                "actors": ([a.name for a in grounded.actors], _actor_same),
-                "quotes": (
-                    [(q.text, q.speaker) for q in grounded.quotes],
-                    lambda gg, p: _quote_same(gg, p[0]),
-                ),
-                "figures": (
-                    [(f.value, f.upper) for f in grounded.figures],
-                    lambda gg, p: _figure_same(gg, p[0], p[1]),
-                ),
-                "dates": (
-                    [(d.expression, d.iso) for d in grounded.dates],
-                    lambda gg, p: _date_same(gg, p[0], p[1]),
-                ),
-            },
+        predictions = {
+            "model": _predicted(
+                [a.name for a in data.actors],
+                [(q.text, q.speaker) for q in data.quotes],
+                [(f.value, f.upper) for f in data.figures],
+                [(d.expression, d.iso_date) for d in data.dates],
+            ),
+            "grounded": _predicted(
+                [a.name for a in grounded.actors],
+                [(q.text, q.speaker) for q in grounded.quotes],
+                [(f.value, f.upper) for f in grounded.figures],
+                [(d.expression, d.iso) for d in grounded.dates],
+            ),
         }
         for view, by_field in predictions.items():
             for name, (items, same) in by_field.items():

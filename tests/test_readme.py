@@ -43,3 +43,12 @@ def test_brief_excerpt_matches_the_tool() -> None:
     done = cli("brief", "articles/")
     assert done.returncode == 0
     assert done.stdout.startswith(excerpt.group(1))
+
+
+def test_eval_table_matches_the_tool() -> None:
+    """The README's evaluation table is what `summarizer eval eval/gold` prints now."""
+    shown = re.search(r"```text\n(metric.*?)```", README, re.S)
+    assert shown
+    done = cli("eval", "eval/gold")
+    assert done.returncode == 0
+    assert done.stdout == shown.group(1)
