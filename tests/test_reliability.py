@@ -191,25 +191,23 @@ def test_cache_survives_kill_9(server: ServerThread, tmp_path: Path) -> None:
     for i in range(80):
         (folder / f"a{i:03d}.txt").write_text(article(i).text, encoding="utf-8")
     cache = tmp_path / "cache.sqlite"
+    command = [
+        sys.executable,
+        "-m",
+        "summarizer",
+        "brief",
+        str(folder),
+        "--cache",
+        str(cache),
+        "--provider",
+        "openai-compatible",
+        "--model",
+        "fake",
+        "--base-url",
+        server.base_url,
+    ]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "summarizer",
-            "brief",
-            str(folder),
-            "--cache",
-            str(cache),
-            "--provider",
-            "openai-compatible",
-            "--model",
-            "fake",
-            "--base-url",
-            server.base_url,
-            "--concurrency",
-            "8",
-            "-q",
-        ],
+        [*command, "--concurrency", "8", "-q"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -225,26 +223,7 @@ def test_cache_survives_kill_9(server: ServerThread, tmp_path: Path) -> None:
     db.close()
     assert 0 < rows < 80
     again = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "summarizer",
-            "brief",
-            str(folder),
-            "--cache",
-            str(cache),
-            "--provider",
-            "openai-compatible",
-            "--model",
-            "fake",
-            "--base-url",
-            server.base_url,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
     )
     assert again.returncode == 0
     assert f"({rows} from cache" in again.stderr
