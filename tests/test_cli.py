@@ -26,7 +26,21 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     )
 
 
-@pytest.mark.parametrize("command", [[], ["extract"], ["record"], ["model"], ["model", "pull"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["extract"],
+        ["brief"],
+        ["eval"],
+        ["record"],
+        ["model"],
+        ["model", "pull"],
+        ["cache"],
+        ["cache", "stats"],
+        ["cache", "clear"],
+    ],
+)
 def test_every_command_explains_itself(command: list[str]) -> None:
     """`--help` works for the tool and every subcommand."""
     done = cli(*command, "--help")
