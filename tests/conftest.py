@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "articles"
 CASSETTES = ROOT / "cassettes"
 SEEDS = ROOT.parent / "shared" / "seeds"
+#: The environment as the test run started, before `_isolated_env` clears it (live tests).
+STARTING_ENV = dict(__import__("os").environ)
 
 
 @pytest.fixture(autouse=True)

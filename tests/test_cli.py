@@ -13,7 +13,9 @@ import pytest
 from .conftest import ARTICLES, ROOT
 
 
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m summarizer ARGS` in the checkout with the test's environment."""
     return subprocess.run(
         [sys.executable, "-m", "summarizer", *args],
@@ -22,7 +24,7 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         check=False,
-        timeout=120,
+        timeout=timeout,
     )
 
 
