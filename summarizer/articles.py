@@ -147,7 +147,7 @@ def _html_text(source: str, raw: str) -> tuple[dict[str, Any], str]:
 
 
 def _json_records(path: Path, raw: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    if path.suffix == ".jsonl":
+    if path.suffix.lower() == ".jsonl":
         for lineno, line in enumerate(raw.splitlines(), start=1):
             if line.strip():
                 source = f"{path}:{lineno}"
@@ -165,7 +165,7 @@ def _json_records(path: Path, raw: str) -> Iterator[tuple[str, dict[str, Any]]]:
         yield (f"{path}[{index}]" if isinstance(value, list) else str(path)), item
 
 
-def _json_article(path: Path, source: str, index: int, record: Any) -> Article:
+def _json_article(path: Path, source: str, index: int, record: Any, id_prefix: str = "") -> Article:
     if not isinstance(record, dict):
         raise ArticleError(source, "each JSON article must be an object")
     unknown = sorted(set(record) - JSON_KEYS)
@@ -174,13 +174,16 @@ def _json_article(path: Path, source: str, index: int, record: Any) -> Article:
     text = record.get("text")
     if not isinstance(text, str):
         raise ArticleError(source, "missing string field 'text'")
-    default_id = path.stem if source == str(path) else f"{path.stem}-{index + 1}"
+    stem = f"{id_prefix}/{path.stem}" if id_prefix else path.stem
+    default_id = stem if source == str(path) else f"{stem}-{index + 1}"
     article_id = str(record.get("id") or default_id)
     return _make_article(source, article_id, text, record)
 
 
-def read_file(path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> list[Article]:
-    """Read every article in one file.
+def read_file(
+    path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES, id_prefix: str = ""
+) -> list[Article]:
+    """Read every article in one file. Ids default to the file stem, after `id_prefix/`.
 
     Raises:
         ArticleError: the file cannot be read, decoded or parsed; names the file.
@@ -194,18 +197,19 @@ def read_file(path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> list[Article
     raw = _read_text(path, max_bytes)
     if suffix in JSON_SUFFIXES:
         return [
-            _json_article(path, source, index, record)
+            _json_article(path, source, index, record, id_prefix)
             for index, (source, record) in enumerate(_json_records(path, raw))
         ]
     if suffix in HTML_SUFFIXES:
         meta, text = _html_text(str(path), raw)
     else:
         meta, text = split_front_matter(str(path), raw)
-    return [_make_article(str(path), path.stem, text, meta)]
+    stem = f"{id_prefix}/{path.stem}" if id_prefix else path.stem
+    return [_make_article(str(path), stem, text, meta)]
 
 
-def iter_paths(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Expand directories into their supported files, sorted by path; files pass through."""
+def _walk(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str]]:
+    """(file, id prefix) pairs: a folder's files carry their sub-folder path as the prefix."""
     for item in inputs:
         path = Path(item)
         if path.is_dir():
@@ -217,8 +221,18 @@ def iter_paths(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
                     for name in files
                     if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
                 )
-            yield from sorted(found)
+            if not found:
+                yield path, ""  # reported as a folder with no articles
+            for file in sorted(found):
+                yield file, file.parent.relative_to(path).as_posix().removeprefix(".")
         else:
+            yield path, ""
+
+
+def iter_paths(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Expand directories into their supported files, sorted by path; files pass through."""
+    for path, _ in _walk(inputs):
+        if not path.is_dir():
             yield path
 
 
@@ -236,9 +250,16 @@ def load_articles(
     """
     result = LoadResult()
     seen: dict[str, str] = {}
-    for path in iter_paths(inputs):
+    for path, prefix in _walk(inputs):
+        if path.is_dir():
+            kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+            problem = f"no articles found (supported: {kinds})"
+            result.failures.append(
+                Failure(source=str(path), error=f"{path}: {problem}", kind="ArticleError")
+            )
+            continue
         try:
-            articles = read_file(path, max_bytes=max_bytes)
+            articles = read_file(path, max_bytes=max_bytes, id_prefix=prefix)
         except ArticleError as e:
             result.failures.append(Failure(source=e.source, error=str(e), kind="ArticleError"))
             continue

@@ -8,6 +8,8 @@ Requests match on method, path and body, never host or port.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,8 +58,15 @@ def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
 
 
 def cassette_path(cassette_dir: Path, article_id: str) -> Path:
-    """Where the cassette of one article lives."""
-    return cassette_dir / f"{article_id}.yaml"
+    """Where the cassette of one article lives: always a plain file inside `cassette_dir`.
+
+    Ids with characters unsafe in a file name ("ap/story", "../x") are spelled safely and
+    get a short hash of the real id, so two ids never share a cassette.
+    """
+    safe = re.sub(r"[^\w.-]", "_", article_id).lstrip(".")
+    if safe != article_id:
+        safe = f"{safe}-{hashlib.sha256(article_id.encode()).hexdigest()[:8]}"
+    return cassette_dir / f"{safe}.yaml"
 
 
 @contextmanager

@@ -195,7 +195,8 @@ def _run(paths: list[Path], options: RunOptions) -> ExtractionRun:
     return run
 
 
-def _finish(run: ExtractionRun, strict: bool) -> None:
+def _finish(run: ExtractionRun) -> None:
+    """Exit 1, saying how many failed, when any article failed."""
     if run.failures:
         total = len(run.extractions) + len(run.failures)
         typer.echo(f"summarizer: {len(run.failures)} of {total} failed", err=True)
@@ -297,16 +298,20 @@ def extract_cmd(
     if not (strict and run.failures):
         for item in run.extractions:
             typer.echo(item.model_dump_json() if fmt == "json" else extraction_text(item))
-    _finish(run, strict)
+    _finish(run)
 
 
 def write_atomic(path: Path, text: str) -> None:
     """Write a file so that readers see the old content or the new, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder; give a file name for --output")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot write: {e.strerror or e}") from e
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -359,7 +364,7 @@ def brief_cmd(
     )
     run = _run(paths, options)
     if strict and run.failures:
-        _finish(run, strict)
+        _finish(run)
     briefing = briefing_from(run, prices=load_prices(options.prices))
     if fmt == "json":
         text = render_json(briefing)
@@ -372,7 +377,7 @@ def brief_cmd(
         sys.stdout.write(text)
     else:
         write_atomic(output, text)
-    _finish(run, strict)
+    _finish(run)
 
 
 @app.command("eval")

@@ -141,7 +141,12 @@ async def _extract_one(llm: LLM, article: Article, budget: Budget | None = None)
             if len(chunks) == 1
             else article.model_copy(update={"id": f"{article.id}#{index + 1}", "text": text})
         )
-        result = await llm.extract(piece)
+        try:
+            result = await llm.extract(piece)
+        except LLMError as e:
+            if budget is not None:  # failed calls cost tokens too
+                budget.spend(Usage(calls=e.attempts, **e.usage))
+            raise
         if budget is not None:
             budget.spend(result.usage)
         parts.append(result.data)

@@ -306,7 +306,10 @@ class LLM:
                     attempts=attempts,
                 ) from e
             failed = getattr(_find(e, InstructorRetryException), "total_usage", None)
-            spent = {"total_tokens": int(getattr(failed, "total_tokens", 0) or 0)}
+            spent = {
+                key: int(getattr(failed, key, 0) or 0)
+                for key in ("prompt_tokens", "completion_tokens", "total_tokens")
+            }
             elapsed = time.monotonic() - start
             raise LLMError(
                 f"{article.path}: extraction of {article.id} failed after {attempts} "

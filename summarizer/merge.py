@@ -598,7 +598,7 @@ def _summary(
         lines.append(f"Sources disagree on: {'; '.join(disputes[:3])}.")
     single = sum(1 for g in figures if g.single_source)
     if single:
-        lines.append(f"{single} figures rest on a single source.")
+        lines.append(f"{single} figure{'s rest' if single > 1 else ' rests'} on a single source.")
     return tuple(lines[:5])
 
 

@@ -82,12 +82,13 @@ async def abrief(
         A `BriefResult`; articles that failed are listed in `briefing.failures`.
     """
     items = list(inputs)
+    articles = [i for i in items if isinstance(i, Article)]
     failures: list[Failure] = []
-    if items and all(isinstance(i, Article) for i in items):
-        articles = [i for i in items if isinstance(i, Article)]
-    else:
-        loaded = load_articles([i for i in items if not isinstance(i, Article)])
-        articles, failures = loaded.articles, loaded.failures
+    paths = [i for i in items if not isinstance(i, Article)]
+    if paths:
+        loaded = load_articles(paths)
+        articles += loaded.articles
+        failures = loaded.failures
         if on_result is not None:
             for failure in failures:
                 on_result(failure)
@@ -112,8 +113,16 @@ def brief(
     concurrency: int = DEFAULT_CONCURRENCY,
     cache: Cache | None = None,
     budget: Budget | None = None,
+    prices: dict[str, tuple[float, float]] | None = None,
 ) -> BriefResult:
     """Synchronous `abrief`."""
     return asyncio.run(
-        abrief(inputs, config=config, concurrency=concurrency, cache=cache, budget=budget)
+        abrief(
+            inputs,
+            config=config,
+            concurrency=concurrency,
+            cache=cache,
+            budget=budget,
+            prices=prices,
+        )
     )

@@ -145,7 +145,15 @@ class FakeServer:
             return 404, {"error": {"message": "not found"}}
         self.requests += 1
         request = json.loads(body)
-        user = request["messages"][-1]["content"] if request.get("messages") else ""
+        # The article's message: the last one on a first call; earlier on a re-ask.
+        user = next(
+            (
+                m["content"]
+                for m in request.get("messages", [])
+                if str(m.get("content", "")).startswith("Article id:")
+            ),
+            "",
+        )
         match = ARTICLE_RE.search(user)
         article_id = user.split("\n", 1)[0].removeprefix("Article id: ")
         fault = self.faults.get(self.requests) or self.faults.get(article_id)

@@ -139,14 +139,37 @@ def test_directory_order_is_stable_and_skips_unsupported(tmp_path: Path) -> None
         (tmp_path / name).write_text("Some text.", "utf-8")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "c.txt").write_text("More text.", "utf-8")
-    assert [a.id for a in load_articles([tmp_path]).articles] == ["a", "b", "c"]
+    assert [a.id for a in load_articles([tmp_path]).articles] == ["a", "b", "sub/c"]
 
 
 def test_duplicate_ids_are_reported(tmp_path: Path) -> None:
     """Two articles with one id: the second is a failure, not a silent overwrite."""
-    (tmp_path / "x").mkdir()
     (tmp_path / "a.txt").write_text("One.", "utf-8")
-    (tmp_path / "x" / "a.txt").write_text("Two.", "utf-8")
+    (tmp_path / "more.jsonl").write_text('{"id": "a", "text": "Two."}\n', "utf-8")
     loaded = load_articles([tmp_path])
     assert len(loaded.articles) == 1
     assert "duplicate article id 'a'" in loaded.failures[0].error
+
+
+def test_same_file_names_in_sub_folders_are_different_articles(tmp_path: Path) -> None:
+    """One folder per outlet: ap/story.txt and reuters/story.txt are both read."""
+    for outlet in ("ap", "reuters"):
+        (tmp_path / outlet).mkdir()
+        (tmp_path / outlet / "story.txt").write_text(f"{outlet} story.", "utf-8")
+    loaded = load_articles([tmp_path])
+    assert [a.id for a in loaded.articles] == ["ap/story", "reuters/story"]
+    assert not loaded.failures
+
+
+def test_a_folder_without_articles_is_reported(tmp_path: Path) -> None:
+    """An empty folder (or one of PDFs) is a failure, not a silent empty brief."""
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF")
+    loaded = load_articles([tmp_path])
+    assert not loaded.articles
+    assert "no articles found" in loaded.failures[0].error
+
+
+def test_uppercase_jsonl_suffix(tmp_path: Path) -> None:
+    """UP.JSONL is JSON lines, whatever the case of its suffix."""
+    (tmp_path / "UP.JSONL").write_text('{"text": "A."}\n{"text": "B."}\n', "utf-8")
+    assert len(load_articles([tmp_path]).articles) == 2

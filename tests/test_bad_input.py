@@ -144,3 +144,12 @@ def test_html_is_inert_in_a_real_browser(tmp_path: Path) -> None:
     assert "<title>Morning brief</title>" in dom
     assert "data-pwned" not in dom.replace("setAttribute('data-pwned'", "")
     assert "&lt;script&gt;" in dom
+
+
+def test_unwritable_output_is_one_line(tmp_path: Path) -> None:
+    """-o pointing at a folder, or somewhere unwritable, is a usage error without traceback."""
+    for target in (tmp_path, Path("/proc/brief.md")):
+        done = cli("brief", "articles/003_b31ba89555d7fd13.txt", "-o", str(target))
+        assert done.returncode == 2
+        assert "Traceback" not in done.stderr
+        assert str(target) in done.stderr

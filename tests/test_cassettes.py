@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -101,3 +102,13 @@ def test_a_changed_prompt_is_detected(articles: dict[str, Article]) -> None:
     llm, _ = _replay(changed)
     with pytest.raises(ReplayMissError, match="no recording for article"):
         asyncio.run(llm.extract(changed))
+
+
+def test_cassette_paths_stay_inside_their_folder(tmp_path: Path) -> None:
+    """Ids with slashes or dots become safe, distinct file names inside the folder."""
+    from summarizer.cassettes import cassette_path
+
+    paths = {cassette_path(tmp_path, i) for i in ("../escape", "ap/story", "ap_story", "a")}
+    assert len(paths) == 4
+    assert all(p.parent == tmp_path for p in paths)
+    assert cassette_path(tmp_path, "000_a113bbf3b4bae158").name == "000_a113bbf3b4bae158.yaml"

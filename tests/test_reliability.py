@@ -227,3 +227,23 @@ def test_cache_survives_kill_9(server: ServerThread, tmp_path: Path) -> None:
     )
     assert again.returncode == 0
     assert f"({rows} from cache" in again.stderr
+
+
+def test_failed_calls_count_against_the_budget(server: ServerThread) -> None:
+    """Tokens spent on answers that never validated still stop new calls."""
+    from summarizer.cost import Budget
+
+    server.server.faults = {f"a{i:03d}": "bad_schema" for i in range(3)}
+    budget = Budget(max_tokens=1)
+    run = asyncio.run(
+        aextract_many(
+            [article(i) for i in range(3)],
+            config=fast(server.base_url),
+            concurrency=1,
+            budget=budget,
+        )
+    )
+    assert server.server.requests == 3  # one article: the call and its two re-asks
+    assert budget.spent.total_tokens >= 150
+    assert [f.article_id for f in run.failures] == ["a000", "a001", "a002"]
+    assert "token budget of 1 reached" in run.failures[1].error

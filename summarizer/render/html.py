@@ -23,9 +23,9 @@ class Piece:
     anchor: str | None = None
 
 
-def span_id(span: SourceSpan) -> str:
-    """The HTML id of a span."""
-    return f"{span.article_id}-{span.start}-{span.end}"
+def span_id(span: SourceSpan, numbers: Mapping[str, int]) -> str:
+    """The HTML id of a span: source number and offsets (article ids may hold any character)."""
+    return f"s{numbers[span.article_id]}-{span.start}-{span.end}"
 
 
 def _spans(briefing: Briefing) -> list[SourceSpan]:
@@ -44,9 +44,11 @@ def _spans(briefing: Briefing) -> list[SourceSpan]:
     return [s for s in found if s.start is not None and s.end is not None]
 
 
-def pieces(text: str, spans: Iterable[SourceSpan]) -> tuple[list[Piece], dict[str, str]]:
+def pieces(
+    text: str, spans: Iterable[SourceSpan], numbers: Mapping[str, int]
+) -> tuple[list[Piece], dict[str, str]]:
     """Cut a text into plain and highlighted pieces; map every span id to a highlight."""
-    ordered = sorted({(s.start or 0, -(s.end or 0), span_id(s)) for s in spans})
+    ordered = sorted({(s.start or 0, -(s.end or 0), span_id(s, numbers)) for s in spans})
     out: list[Piece] = []
     targets: dict[str, str] = {}
     pos = 0
@@ -79,17 +81,17 @@ def render_html(briefing: Briefing, texts: Mapping[str, str]) -> str:
         lstrip_blocks=True,
     )
     spans = _spans(briefing)
+    numbers = {s.article_id: s.number for s in briefing.sources}
     sources = []
     targets: dict[str, str] = {}
     for source in briefing.sources:
         own = [s for s in spans if s.article_id == source.article_id]
-        cut, mapping = pieces(texts.get(source.article_id, ""), own)
+        cut, mapping = pieces(texts.get(source.article_id, ""), own, numbers)
         targets.update(mapping)
         sources.append((source, cut))
-    numbers = {s.article_id: s.number for s in briefing.sources}
 
     def link(span: SourceSpan) -> str:
-        return "#" + targets.get(span_id(span), f"source-{numbers[span.article_id]}")
+        return "#" + targets.get(span_id(span, numbers), f"source-{numbers[span.article_id]}")
 
     return env.get_template("brief.html.j2").render(
         briefing=briefing,
