@@ -11,11 +11,11 @@ import pytest
 
 import summarizer.articles as articles_module
 from summarizer import briefing_from, render_html
-from summarizer.articles import content_hash, load_articles
+from summarizer.articles import load_articles
 from summarizer.extract import ExtractionRun
-from summarizer.models import Article, ArticleExtraction, Extraction, ExtractionMeta
 
 from .test_cli import cli
+from .test_ground import make
 
 
 def test_twenty_megabyte_file_is_refused_without_reading_it(tmp_path: Path) -> None:
@@ -90,28 +90,11 @@ HOSTILE = (
 
 
 def _hostile_page(tmp_path: Path) -> Path:
-    article = Article(
-        id="hostile", path="hostile.txt", text=HOSTILE, content_hash=content_hash(HOSTILE)
-    )
-    data = ArticleExtraction(
-        headline="<b onmouseover=alert(1)>H</b>",
-        summary="S.",
-        actors=[],
-        quotes=[],
-        figures=[],
-        dates=[],
-    )
-    meta = ExtractionMeta(
-        article_id="hostile",
-        content_hash=article.content_hash,
-        provider="test",
-        model="m",
-        prompt_name="p",
-        prompt_version="1",
-    )
-    run = ExtractionRun(extractions=[Extraction(article=article, data=data, meta=meta)])
+    extraction = make(HOSTILE, headline="<b onmouseover=alert(1)>H</b>")
+    run = ExtractionRun(extractions=[extraction])
     page = tmp_path / "brief.html"
-    page.write_text(render_html(briefing_from(run), {"hostile": HOSTILE}), "utf-8")
+    texts = {extraction.article.id: HOSTILE}
+    page.write_text(render_html(briefing_from(run), texts), "utf-8")
     assert "<script>" not in page.read_text()
     return page
 
