@@ -80,10 +80,23 @@ def _read_text(path: Path, max_bytes: int) -> str:
 def _parse_date(source: str, value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value if not isinstance(value, dt.datetime) else value.date()
+    text = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value))
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:  # a timestamp ("2026-01-23T10:00:00Z") dates the article by its day
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
     except ValueError as e:
         raise ArticleError(source, f"published {value!r} is not a YYYY-MM-DD date") from e
+
+
+def _text_field(value: Any) -> Any:
+    """A title, outlet or URL as text: YAML reads `title: 1984` as a number. Lists and
+    mappings pass through unchanged, for validation to refuse with a clear message."""
+    if isinstance(value, int | float | dt.date):
+        return str(value)
+    return value
 
 
 def _make_article(source: str, article_id: str, text: str, meta: dict[str, Any]) -> Article:
@@ -94,9 +107,9 @@ def _make_article(source: str, article_id: str, text: str, meta: dict[str, Any])
             id=article_id,
             path=source,
             text=text,
-            title=meta.get("title"),
-            source=meta.get("source"),
-            url=meta.get("url"),
+            title=_text_field(meta.get("title")),
+            source=_text_field(meta.get("source")),
+            url=_text_field(meta.get("url")),
             published=_parse_date(source, meta.get("published")),
             content_hash=content_hash(text),
         )

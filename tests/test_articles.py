@@ -173,3 +173,13 @@ def test_uppercase_jsonl_suffix(tmp_path: Path) -> None:
     """UP.JSONL is JSON lines, whatever the case of its suffix."""
     (tmp_path / "UP.JSONL").write_text('{"text": "A."}\n{"text": "B."}\n', "utf-8")
     assert len(load_articles([tmp_path]).articles) == 2
+
+
+def test_scalar_titles_and_timestamps(tmp_path: Path) -> None:
+    """`title: 1984` is a title, and a published timestamp gives its day."""
+    path = tmp_path / "a.md"
+    path.write_text("---\ntitle: 1984\npublished: 2026-01-23T10:00:00Z\n---\nBody.", "utf-8")
+    (article,) = read_file(path)
+    assert article.title == "1984"
+    assert article.published is not None
+    assert article.published.isoformat() == "2026-01-23"
