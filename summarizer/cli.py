@@ -111,7 +111,7 @@ class RunOptions:
     quiet: bool
     max_tokens: int | None
     max_cost: float | None
-    prices: Path | None
+    prices: dict[str, tuple[float, float]]
     strict: bool
 
 
@@ -155,14 +155,13 @@ def _run(paths: list[Path], options: RunOptions) -> ExtractionRun:
     loaded = load_articles(paths)
     for failure in loaded.failures:
         _report(failure)
-    prices = load_prices(options.prices)
     budget = None
     if options.max_tokens is not None or options.max_cost is not None:
         budget = Budget(
             max_tokens=options.max_tokens,
             max_cost_usd=options.max_cost,
             model=options.config.model,
-            prices=prices,
+            prices=options.prices,
         )
     with ExitStack() as stack:
         cache = None if options.cache is None else stack.enter_context(Cache(options.cache))
@@ -227,7 +226,7 @@ def _options(
         quiet=quiet,
         max_tokens=max_tokens,
         max_cost=max_cost,
-        prices=prices,
+        prices=load_prices(prices),  # read once; the budget and the brief's costs share it
         strict=strict,
     )
 
@@ -365,7 +364,7 @@ def brief_cmd(
     run = _run(paths, options)
     if strict and run.failures:
         _finish(run)
-    briefing = briefing_from(run, prices=load_prices(options.prices))
+    briefing = briefing_from(run, prices=options.prices)
     if fmt == "json":
         text = render_json(briefing)
     elif fmt == "html":
