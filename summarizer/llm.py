@@ -227,6 +227,8 @@ class LLM:
         )
         self._openai = client
         self._client = instructor.from_openai(client, mode=_MODES[config.mode])
+        schema = ArticleExtraction.model_json_schema()
+        self._grammar_format = {"type": "json_object", "schema": schema}
 
     async def __aenter__(self) -> LLM:
         return self
@@ -249,8 +251,8 @@ class LLM:
         }
         if self.config.mode in ("grammar", "json"):
             # llama.cpp, vLLM and Ollama constrain decoding to a JSON Schema given this way.
-            schema = ArticleExtraction.model_json_schema()
-            kwargs["extra_body"] = {"response_format": {"type": "json_object", "schema": schema}}
+            # Built once per client: it is only serialised, never changed.
+            kwargs["extra_body"] = {"response_format": self._grammar_format}
         return kwargs
 
     def _slow_down(self, state: RetryCallState) -> None:

@@ -8,15 +8,15 @@ Changing it means bumping `SCHEMA_VERSION` and re-recording the cassettes.
 from __future__ import annotations
 
 import contextlib
-import copy
 import datetime as dt
+import json
 import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_VERSION = "1"
-_SCHEMA_CACHE: dict[Any, dict[str, Any]] = {}
+_SCHEMA_CACHE: dict[Any, str] = {}
 
 ActorKind = Literal["person", "organization", "country", "group", "other"]
 Qualifier = Literal["exact", "about", "up to", "at least", "more than", "less than", "range"]
@@ -102,19 +102,21 @@ class ArticleExtraction(StrictModel):
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """The JSON Schema, generated once per set of arguments and copied for each caller.
+        """The JSON Schema, generated once per set of arguments; each caller gets a fresh copy.
 
         instructor asks for it on every call; generating it costs milliseconds, which adds up
-        to seconds per hundred articles at high concurrency.
+        to seconds per hundred articles at high concurrency. The copy is made by parsing the
+        cached JSON text, several times faster than `copy.deepcopy` of the dict.
         """
         key = (cls, args, tuple(sorted(kwargs.items(), key=lambda kv: kv[0])))
         try:
-            schema = _SCHEMA_CACHE[key]
+            text = _SCHEMA_CACHE[key]
         except (KeyError, TypeError):
-            schema = super().model_json_schema(*args, **kwargs)
+            text = json.dumps(super().model_json_schema(*args, **kwargs))
             with contextlib.suppress(TypeError):
-                _SCHEMA_CACHE[key] = schema
-        return copy.deepcopy(schema)
+                _SCHEMA_CACHE[key] = text
+        schema: dict[str, Any] = json.loads(text)
+        return schema
 
     headline: NonBlank = Field(description="A factual headline for the article.")
     summary: str = Field(max_length=600, description="A 2-3 sentence summary of the article.")

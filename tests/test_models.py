@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from summarizer.models import ArticleExtraction, DateMention, Figure
 
@@ -89,3 +89,12 @@ def test_summary_too_long_is_rejected() -> None:
     data["summary"] = "One. Two. Three. Four. Five. Six."
     with pytest.raises(ValidationError, match="sentences"):
         ArticleExtraction.model_validate(data)
+
+
+def test_cached_schema_is_pydantics_and_each_caller_gets_its_own_copy() -> None:
+    fresh = BaseModel.model_json_schema.__func__(ArticleExtraction)  # type: ignore[attr-defined]
+    first = ArticleExtraction.model_json_schema()
+    assert first == fresh
+    first["properties"]["headline"]["type"] = "integer"
+    first["required"].clear()
+    assert ArticleExtraction.model_json_schema() == fresh
