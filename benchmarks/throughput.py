@@ -9,8 +9,10 @@ Target (issue #4): >= 0.85 at 32. Exit status 1 if it is missed.
 `--clients` sends the same requests at the top concurrency through lighter clients as well,
 to show how much of the gap each layer costs on this machine:
   socket      prebuilt HTTP/1.1 requests on keep-alive asyncio streams (the harness ceiling)
+  aiohttp     aiohttp.ClientSession, the answer validated with pydantic
   httpx2      httpx2.AsyncClient, the answer validated with pydantic
   openai      the openai SDK's chat.completions.create, validated with pydantic
+  openai-aiohttp  the same with the SDK's aiohttp transport (`openai.DefaultAioHttpClient`)
   summarizer  aextract_many: instructor (validation, re-asks), tenacity, the openai SDK
 """
 
@@ -18,12 +20,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 import httpx2
@@ -123,9 +126,26 @@ async def _httpx2(batch: Sequence[Article], config: ProviderConfig, concurrency:
         await _bounded(batch, concurrency, call)
 
 
-async def _openai(batch: Sequence[Article], config: ProviderConfig, concurrency: int) -> None:
+async def _aiohttp(batch: Sequence[Article], config: ProviderConfig, concurrency: int) -> None:
+    import aiohttp  # installed with instructor
+
+    url = f"{config.base_url}/chat/completions"
+    async with aiohttp.ClientSession() as session:
+
+        async def call(article: Article) -> None:
+            async with session.post(url, json=request_body(article, config)) as response:
+                answer = await response.json()
+            ArticleExtraction.model_validate_json(answer["choices"][0]["message"]["content"])
+
+        await _bounded(batch, concurrency, call)
+
+
+async def _openai(
+    batch: Sequence[Article], config: ProviderConfig, concurrency: int, *, aiohttp: bool = False
+) -> None:
+    http = openai.DefaultAioHttpClient() if aiohttp else None
     async with openai.AsyncOpenAI(
-        api_key="unused", base_url=config.base_url, max_retries=0, timeout=60
+        api_key="unused", base_url=config.base_url, max_retries=0, timeout=60, http_client=http
     ) as client:
 
         async def call(article: Article) -> None:
@@ -145,7 +165,15 @@ async def _summarizer(batch: Sequence[Article], config: ProviderConfig, concurre
         raise SystemExit(f"{len(run.failures)} failed: {run.failures[0].error}")
 
 
-CLIENTS = {"socket": _socket, "httpx2": _httpx2, "openai": _openai, "summarizer": _summarizer}
+Client = Callable[[Sequence[Article], ProviderConfig, int], Coroutine[Any, Any, None]]
+CLIENTS: dict[str, Client] = {
+    "socket": _socket,
+    "aiohttp": _aiohttp,
+    "httpx2": _httpx2,
+    "openai": _openai,
+    "openai-aiohttp": functools.partial(_openai, aiohttp=True),
+    "summarizer": _summarizer,
+}
 
 
 def measure(
@@ -200,7 +228,7 @@ def main() -> int:
             for client in CLIENTS:
                 runs = [measure(client, batch, config, top, args.delay) for _ in range(args.repeat)]
                 print(
-                    f"  {client:<10} efficiency {statistics.median(r[0] for r in runs):.2f} "
+                    f"  {client:<14} efficiency {statistics.median(r[0] for r in runs):.2f} "
                     f"(runs {', '.join(f'{r[0]:.2f}' for r in runs)}), "
                     f"client CPU {statistics.median(r[2] for r in runs):.2f} ms per article"
                 )
