@@ -185,9 +185,10 @@ def _run(paths: list[Path], options: RunOptions) -> ExtractionRun:
     if budget is not None and (reason := budget.exhausted()):
         typer.echo(f"summarizer: {reason}; later articles were not sent", err=True)
     if not options.quiet:
+        calls = "replayed calls" if options.config.provider == "replay" else "model calls"
         typer.echo(
             f"summarizer: {len(run.extractions)} extracted ({run.cache_hits} from cache, "
-            f"{run.calls} model calls), {len(run.failures)} failed, "
+            f"{run.calls} {calls}), {len(run.failures)} failed, "
             f"{run.spent.total_tokens:,} tokens spent",
             err=True,
         )

@@ -100,7 +100,7 @@ def test_cache_commands(tmp_path: Path) -> None:
     assert "5 extractions" in stats.stdout
     assert "replay/qwen2.5-coder-1.5b-instruct: 5" in stats.stdout
     again = cli("brief", "articles/", "--cache", str(path))
-    assert "5 from cache, 0 model calls" in again.stderr
+    assert "5 from cache, 0 replayed calls" in again.stderr
     assert "removed 5" in cli("cache", "clear", "--cache", str(path)).stdout
     assert "0 extractions" in cli("cache", "stats", "--cache", str(path)).stdout
 

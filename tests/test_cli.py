@@ -107,6 +107,16 @@ def test_usage_errors_exit_2_with_one_line() -> None:
     assert cli("extract", "articles/", "--format", "xml").returncode == 2
 
 
+def test_replay_without_cassettes_is_a_usage_error(tmp_path: Path) -> None:
+    """Replaying (the default) from a folder with no cassettes: one line naming it, exit 2."""
+    done = cli("brief", "articles/", "--no-cache", "--cassettes", str(tmp_path), "-o", "x.md")
+    assert done.returncode == 2
+    assert f"summarizer: error: {tmp_path}/: no cassettes to replay" in done.stderr
+    assert "--provider" in done.stderr.splitlines()[-1]
+    assert "Traceback" not in done.stderr
+    assert not (ROOT / "x.md").exists()
+
+
 def test_local_without_model_says_how_to_get_it(tmp_path: Path) -> None:
     """--provider local with no model file explains `summarizer model pull`."""
     done = cli(
