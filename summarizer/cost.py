@@ -55,6 +55,13 @@ def cost_usd(model: str, usage: Usage, prices: dict[str, tuple[float, float]]) -
     return round((usage.prompt_tokens * per_in + usage.completion_tokens * per_out) / 1e6, 6)
 
 
+def dollars(value: float) -> str:
+    """A dollar amount: to the cent, or to four significant digits below a cent."""
+    if value == 0 or abs(value) >= 0.01:
+        return f"${value:,.2f}"
+    return f"${value:.4g}"
+
+
 @dataclass
 class Budget:
     """Stops new model calls once tokens or dollars spent reach a limit. Thread-safe."""
@@ -85,5 +92,5 @@ class Budget:
                 return f"token budget of {self.max_tokens:,} reached"
             cost = cost_usd(self.model, self.spent, self.prices)
             if self.max_cost_usd is not None and cost is not None and cost >= self.max_cost_usd:
-                return f"cost budget of ${self.max_cost_usd:.2f} reached"
+                return f"cost budget of {dollars(self.max_cost_usd)} reached"
         return None

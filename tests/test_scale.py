@@ -13,7 +13,7 @@ import pytest
 from summarizer.articles import content_hash
 from summarizer.chunking import estimate_tokens, merge_chunks, split_chunks
 from summarizer.config import resolve_config
-from summarizer.cost import Budget, cost_usd, load_prices
+from summarizer.cost import Budget, cost_usd, dollars, load_prices
 from summarizer.errors import ConfigError
 from summarizer.extract import aextract_many
 from summarizer.ground import ground
@@ -167,6 +167,16 @@ def test_cost_and_price_files(tmp_path: Path) -> None:
         load_prices(path)
     with pytest.raises(ConfigError, match="needs a price"):
         Budget(max_cost_usd=1.0, model="unknown-model", prices=prices)
+
+
+def test_cost_budget_message_shows_small_amounts() -> None:
+    """A budget below a cent is not rounded to $0.00 in the message that stops the run."""
+    budget = Budget(max_cost_usd=0.0005, model="gpt-4o-mini", prices=load_prices())
+    assert budget.exhausted() is None
+    budget.spend(Usage(prompt_tokens=3_000, completion_tokens=500, total_tokens=3_500))
+    assert budget.exhausted() == "cost budget of $0.0005 reached"
+    assert dollars(12.5) == "$12.50"
+    assert dollars(1234.5) == "$1,234.50"
 
 
 def test_rate_limit_pauses_every_worker() -> None:
