@@ -26,6 +26,8 @@ HTML_SUFFIXES = frozenset({".html", ".htm"})
 JSON_SUFFIXES = frozenset({".json", ".jsonl"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 MAX_ARTICLE_BYTES = 2_000_000
+#: A JSON or JSON Lines feed may be this large; each article in it is held to the article limit.
+MAX_FEED_BYTES = 256_000_000
 FRONT_MATTER_KEYS = frozenset({"title", "source", "url", "published"})
 JSON_KEYS = FRONT_MATTER_KEYS | {"id", "text"}
 
@@ -159,7 +161,12 @@ def _html_text(source: str, raw: str) -> tuple[dict[str, Any], str]:
     return meta, text
 
 
-def _json_records(path: Path, raw: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def _json_records(path: Path, raw: str) -> Iterator[tuple[str, Any]]:
+    """(source, record) pairs; a JSON Lines line that does not parse is an `ArticleError` record.
+
+    Raises:
+        ArticleError: a .json file that does not parse as a whole.
+    """
     if path.suffix.lower() == ".jsonl":
         for lineno, line in enumerate(raw.splitlines(), start=1):
             if line.strip():
@@ -167,7 +174,7 @@ def _json_records(path: Path, raw: str) -> Iterator[tuple[str, dict[str, Any]]]:
                 try:
                     yield source, json.loads(line)
                 except json.JSONDecodeError as e:
-                    raise ArticleError(source, f"invalid JSON: {e.msg}") from e
+                    yield source, ArticleError(source, f"invalid JSON: {e.msg}")
         return
     try:
         value = json.loads(raw)
@@ -178,7 +185,11 @@ def _json_records(path: Path, raw: str) -> Iterator[tuple[str, dict[str, Any]]]:
         yield (f"{path}[{index}]" if isinstance(value, list) else str(path)), item
 
 
-def _json_article(path: Path, source: str, index: int, record: Any, id_prefix: str = "") -> Article:
+def _json_article(
+    path: Path, source: str, index: int, record: Any, id_prefix: str, max_bytes: int
+) -> Article:
+    if isinstance(record, ArticleError):
+        raise record
     if not isinstance(record, dict):
         raise ArticleError(source, "each JSON article must be an object")
     unknown = sorted(set(record) - JSON_KEYS)
@@ -187,19 +198,21 @@ def _json_article(path: Path, source: str, index: int, record: Any, id_prefix: s
     text = record.get("text")
     if not isinstance(text, str):
         raise ArticleError(source, "missing string field 'text'")
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise ArticleError(source, f"text is {size:,} bytes, over the {max_bytes:,} limit")
     stem = f"{id_prefix}/{path.stem}" if id_prefix else path.stem
     default_id = stem if source == str(path) else f"{stem}-{index + 1}"
     article_id = str(record.get("id") or default_id)
     return _make_article(source, article_id, text, record)
 
 
-def read_file(
-    path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES, id_prefix: str = ""
-) -> list[Article]:
-    """Read every article in one file. Ids default to the file stem, after `id_prefix/`.
+def _read_items(path: Path, max_bytes: int, id_prefix: str) -> list[Article | ArticleError]:
+    """The articles in one file; in a JSON feed, a record that is not an article is an error
+    item of its own, so the rest of the feed still runs.
 
     Raises:
-        ArticleError: the file cannot be read, decoded or parsed; names the file.
+        ArticleError: the file as a whole cannot be read, decoded or parsed.
     """
     suffix = path.suffix.lower()
     if not path.exists() and not path.is_symlink():
@@ -207,18 +220,42 @@ def read_file(
     if suffix not in SUPPORTED_SUFFIXES:
         kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
         raise ArticleError(str(path), f"unsupported file type {suffix or '(none)'}; use {kinds}")
-    raw = _read_text(path, max_bytes)
     if suffix in JSON_SUFFIXES:
-        return [
-            _json_article(path, source, index, record, id_prefix)
-            for index, (source, record) in enumerate(_json_records(path, raw))
-        ]
+        raw = _read_text(path, max(MAX_FEED_BYTES, max_bytes))
+        items: list[Article | ArticleError] = []
+        for index, (source, record) in enumerate(_json_records(path, raw)):
+            try:
+                items.append(_json_article(path, source, index, record, id_prefix, max_bytes))
+            except ArticleError as e:
+                items.append(e)
+        return items
+    raw = _read_text(path, max_bytes)
     if suffix in HTML_SUFFIXES:
         meta, text = _html_text(str(path), raw)
     else:
         meta, text = split_front_matter(str(path), raw)
     stem = f"{id_prefix}/{path.stem}" if id_prefix else path.stem
     return [_make_article(str(path), stem, text, meta)]
+
+
+def read_file(
+    path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES, id_prefix: str = ""
+) -> list[Article]:
+    """Read every article in one file. Ids default to the file stem, after `id_prefix/`.
+
+    `max_bytes` limits a text or HTML file, and each article of a JSON or JSON Lines feed
+    (a feed itself may be up to `MAX_FEED_BYTES`).
+
+    Raises:
+        ArticleError: the file, or any article in it, cannot be read, decoded or parsed;
+            names the file (and the record, for a feed). `load_articles` instead keeps the
+            good articles of a feed and reports each bad record on its own.
+    """
+    items = _read_items(path, max_bytes, id_prefix)
+    for item in items:
+        if isinstance(item, ArticleError):
+            raise item
+    return [item for item in items if isinstance(item, Article)]
 
 
 def _walk(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str]]:
@@ -256,10 +293,12 @@ def load_articles(
 
     Args:
         inputs: files or directories; a directory contributes its supported files in path order.
-        max_bytes: files larger than this are refused.
+        max_bytes: text and HTML files larger than this are refused, and so is each larger
+            article in a JSON or JSON Lines feed.
 
     Returns:
-        The articles read, in input order, and one `Failure` per unreadable input.
+        The articles read, in input order, and one `Failure` per unreadable input (per bad
+        record, in a feed: the feed's other articles are still read).
     """
     result = LoadResult()
     seen: dict[str, str] = {}
@@ -272,11 +311,14 @@ def load_articles(
             )
             continue
         try:
-            articles = read_file(path, max_bytes=max_bytes, id_prefix=prefix)
+            items = _read_items(path, max_bytes, prefix)
         except ArticleError as e:
-            result.failures.append(Failure(source=e.source, error=str(e), kind="ArticleError"))
-            continue
-        for article in articles:
+            items = [e]
+        for article in items:
+            if isinstance(article, ArticleError):
+                failure = Failure(source=article.source, error=str(article), kind="ArticleError")
+                result.failures.append(failure)
+                continue
             if article.id in seen:
                 error = ArticleError(article.path, f"duplicate article id {article.id!r}")
                 error_msg = f"{error} (first seen in {seen[article.id]})"

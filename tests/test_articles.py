@@ -78,6 +78,38 @@ def test_json_and_jsonl(tmp_path: Path) -> None:
     assert not loaded.failures
 
 
+def test_a_bad_record_in_a_feed_fails_alone(tmp_path: Path) -> None:
+    """One unparsable line or bad object fails by itself; the feed's other articles load."""
+    lines = '{"text": "Alpha said 5 people came."}\nnot json\n{"text": "Beta said 7."}\n'
+    (tmp_path / "feed.jsonl").write_text(lines, "utf-8")
+    array = [{"text": "One."}, {"title": "no text"}, {"text": "Three."}]
+    (tmp_path / "arr.json").write_text(json.dumps(array), "utf-8")
+    loaded = load_articles([tmp_path])
+    assert [a.id for a in loaded.articles] == ["arr-1", "arr-3", "feed-1", "feed-3"]
+    assert [f.error for f in loaded.failures] == [
+        f"{tmp_path / 'arr.json'}[1]: missing string field 'text'",
+        f"{tmp_path / 'feed.jsonl'}:2: invalid JSON: Expecting value",
+    ]
+    with pytest.raises(ArticleError, match=r"feed.jsonl:2: invalid JSON"):
+        read_file(tmp_path / "feed.jsonl")
+
+
+def test_a_feed_may_be_larger_than_one_article(tmp_path: Path) -> None:
+    """The size limit applies to each article of a feed, not to the whole feed."""
+    records = [{"text": f"Article {i}. " + "x" * 900} for i in range(30)]
+    records.append({"text": "y" * 5_000})
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records), "utf-8")
+    assert path.stat().st_size > 20_000
+    loaded = load_articles([path], max_bytes=2_000)
+    assert len(loaded.articles) == 30
+    (failure,) = loaded.failures
+    assert failure.error == f"{path}:31: text is 5,000 bytes, over the 2,000 limit"
+    big = tmp_path / "big.txt"
+    big.write_text("z" * 5_000, "utf-8")
+    assert "over the 2,000 limit" in load_articles([big], max_bytes=2_000).failures[0].error
+
+
 @pytest.mark.parametrize(
     ("name", "content", "problem"),
     [

@@ -57,14 +57,14 @@ def test_file_vanishing_mid_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     """A file deleted after the folder was listed is reported; the rest load."""
     for name in ("a", "b", "c"):
         (tmp_path / f"{name}.txt").write_text(f"Article {name}.", "utf-8")
-    real = articles_module.read_file
+    real = articles_module._read_items
 
-    def deleting(path: Path, **kwargs: object) -> list[object]:
+    def deleting(path: Path, *args: object) -> list[object]:
         if path.name == "a.txt":
             (tmp_path / "b.txt").unlink()
-        return real(path, **kwargs)  # type: ignore[arg-type]
+        return real(path, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(articles_module, "read_file", deleting)
+    monkeypatch.setattr(articles_module, "_read_items", deleting)
     loaded = load_articles([tmp_path])
     assert [a.id for a in loaded.articles] == ["a", "c"]
     assert loaded.failures[0].error == f"{tmp_path / 'b.txt'}: no such file or folder"
