@@ -10,8 +10,10 @@ a single committed statement, so a killed run leaves the rows it finished and no
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,8 @@ from platformdirs import user_cache_dir
 
 from summarizer.errors import ConfigError
 from summarizer.models import SCHEMA_VERSION, ArticleExtraction, Usage
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS extractions (
@@ -79,12 +83,12 @@ class CacheStats:
 class Cache:
     """An open cache file. Use as a context manager or call `close()`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, timeout_s: float = 30.0) -> None:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
-                path, timeout=30, check_same_thread=False, isolation_level=None
+                path, timeout=timeout_s, check_same_thread=False, isolation_level=None
             )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -93,6 +97,9 @@ class Cache:
             raise ConfigError(f"{path}: cannot open the cache: {e}") from e
         self.hits = 0
         self.misses = 0
+        #: Extractions that could not be stored; after the first failure, writes stop.
+        self.write_errors = 0
+        self._write_lock = threading.Lock()
 
     def __enter__(self) -> Cache:
         return self
@@ -105,10 +112,15 @@ class Cache:
         self._db.close()
 
     def get(self, key: str) -> CachedExtraction | None:
-        """The cached extraction for a key, or None. A row that no longer validates is a miss."""
-        row = self._db.execute(
-            "SELECT data, usage, duration_s FROM extractions WHERE key = ?", (key,)
-        ).fetchone()
+        """The cached extraction for a key, or None. A row that no longer validates is a miss,
+        and so is a read that fails (the file locked past the busy timeout, say)."""
+        try:
+            row = self._db.execute(
+                "SELECT data, usage, duration_s FROM extractions WHERE key = ?", (key,)
+            ).fetchone()
+        except sqlite3.Error as e:
+            log.warning("%s: cache read failed, extracting again: %s", self.path, e)
+            row = None
         if row is None:
             self.misses += 1
             return None
@@ -135,23 +147,43 @@ class Cache:
         data: ArticleExtraction,
         usage: Usage,
         duration_s: float,
-    ) -> None:
-        """Store one extraction (one committed statement)."""
-        self._db.execute(
-            "INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                key,
-                content_hash,
-                provider,
-                model,
-                prompt,
-                SCHEMA_VERSION,
-                data.model_dump_json(),
-                usage.model_dump_json(),
-                duration_s,
-                time.time(),
-            ),
+    ) -> bool:
+        """Store one extraction (one committed statement); safe to call from any thread.
+
+        A write that fails (the file locked past the busy timeout, a full disk) never fails
+        the run: it is logged once, counted in `write_errors`, and no later write is tried,
+        so a stuck cache cannot stall every article in turn. Returns whether it was stored.
+        """
+        row = (
+            key,
+            content_hash,
+            provider,
+            model,
+            prompt,
+            SCHEMA_VERSION,
+            data.model_dump_json(),
+            usage.model_dump_json(),
+            duration_s,
+            time.time(),
         )
+        with self._write_lock:
+            if self.write_errors:
+                self.write_errors += 1
+                return False
+            try:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+            except sqlite3.Error as e:
+                self.write_errors += 1
+                log.warning(
+                    "%s: cannot store extractions (%s); this run goes on without caching",
+                    self.path,
+                    e,
+                )
+                return False
+        return True
 
     def stats(self) -> CacheStats:
         """How many rows, by provider/model, and the file size."""

@@ -501,7 +501,11 @@ def record_cmd(
 @cache_app.command("stats")
 def cache_stats(cache: CacheOpt = None) -> None:
     """How many extractions the cache holds, by provider and model, and its size."""
-    with Cache(cache or default_cache_path()) as db:
+    path = cache or default_cache_path()
+    if not path.exists():
+        typer.echo(f"{path}: no cache yet (0 extractions)")
+        return
+    with Cache(path) as db:
         stats = db.stats()
     typer.echo(f"{stats.path}: {stats.entries} extractions, {stats.bytes:,} bytes")
     for name, count in stats.by_model.items():
@@ -511,7 +515,11 @@ def cache_stats(cache: CacheOpt = None) -> None:
 @cache_app.command("clear")
 def cache_clear(cache: CacheOpt = None) -> None:
     """Delete every cached extraction."""
-    with Cache(cache or default_cache_path()) as db:
+    path = cache or default_cache_path()
+    if not path.exists():
+        typer.echo(f"{path}: no cache yet; nothing to clear")
+        return
+    with Cache(path) as db:
         removed = db.clear()
     typer.echo(f"removed {removed} extractions from {db.path}")
 

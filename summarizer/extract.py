@@ -232,7 +232,9 @@ async def _run_calls(
             except SummarizerError as e:
                 outcome = _failure(article, e)
         if cache is not None and isinstance(outcome, Extraction):
-            cache.put(
+            # In a thread: a cache file another run holds locked must not stall the calls.
+            await asyncio.to_thread(
+                cache.put,
                 _key(config, prompt, article),
                 content_hash=article.content_hash,
                 provider=config.provider,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import sqlite3
 from pathlib import Path
+
+import pytest
 
 from summarizer import brief
 from summarizer.cache import Cache, cache_key
@@ -110,3 +114,31 @@ def test_no_cache_writes_nothing(tmp_path: Path) -> None:
     done = cli("brief", "articles/", "--no-cache", env={"SUMMARIZER_HOME": str(tmp_path)})
     assert done.returncode == 0
     assert not list(tmp_path.rglob("*.sqlite"))
+
+
+def test_a_locked_cache_costs_no_article(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Another run holding the file locked: the brief is still made, the writes are skipped
+    after the first failure, and a warning says so."""
+    path = tmp_path / "cache.sqlite"
+    Cache(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with Cache(path, timeout_s=0.2) as cache:
+            made = brief([ARTICLES], cache=cache)
+            assert cache.write_errors == 5
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert len(made.run.extractions) == 5
+    assert not made.run.failures
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert sum("this run goes on without caching" in w for w in warnings) == 1
+
+
+def test_cache_commands_do_not_create_a_cache(tmp_path: Path) -> None:
+    """`cache stats` and `cache clear` on a path with no cache say so and create nothing."""
+    path = tmp_path / "typo" / "c.sqlite"
+    assert "no cache yet (0 extractions)" in cli("cache", "stats", "--cache", str(path)).stdout
+    assert "nothing to clear" in cli("cache", "clear", "--cache", str(path)).stdout
+    assert not (tmp_path / "typo").exists()
