@@ -27,7 +27,7 @@ class LLMError(SummarizerError):
 
     Attributes:
         article_id: the article whose extraction failed, when known.
-        attempts: how many HTTP attempts were made.
+        attempts: how many HTTP requests were made (retries and re-asks included).
         usage: token usage spent on the failed attempts, when known.
     """
 

@@ -55,11 +55,14 @@ class ExtractionRun:
 
     @property
     def spent(self) -> Usage:
-        """Token usage of the calls made in this run (cache hits cost nothing)."""
+        """Token usage of the calls made in this run: failed articles' calls count, cache
+        hits cost nothing."""
         total = Usage()
         for item in self.extractions:
             if not item.meta.cached:
                 total = total + item.meta.usage
+        for failure in self.failures:
+            total = total + failure.usage
         return total
 
 
@@ -84,9 +87,24 @@ async def open_llm(
 
 
 def _failure(article: Article, error: Exception) -> Failure:
+    usage = Usage()
+    if isinstance(error, LLMError):
+        usage = Usage(calls=error.attempts, **error.usage)
     return Failure(
-        source=article.path, article_id=article.id, error=str(error), kind=type(error).__name__
+        source=article.path,
+        article_id=article.id,
+        error=str(error),
+        kind=type(error).__name__,
+        usage=usage,
     )
+
+
+def _tokens(usage: Usage) -> dict[str, int]:
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+    }
 
 
 def _key(config: ProviderConfig, prompt: PromptTemplate, article: Article) -> str:
@@ -135,7 +153,13 @@ async def _extract_one(llm: LLM, article: Article, budget: Budget | None = None)
     parts, usage = [], Usage()
     for index, (_, text) in enumerate(chunks):
         if budget is not None and (reason := budget.exhausted()):
-            raise LLMError(f"{article.path}: not sent: {reason}", article_id=article.id)
+            where = "not sent" if index == 0 else f"stopped after {index} of {len(chunks)} parts"
+            raise LLMError(
+                f"{article.path}: {where}: {reason}",
+                article_id=article.id,
+                attempts=usage.calls,
+                usage=_tokens(usage),
+            )
         piece = (
             article
             if len(chunks) == 1
@@ -144,9 +168,13 @@ async def _extract_one(llm: LLM, article: Article, budget: Budget | None = None)
         try:
             result = await llm.extract(piece)
         except LLMError as e:
+            failed = Usage(calls=e.attempts, **e.usage)
             if budget is not None:  # failed calls cost tokens too
-                budget.spend(Usage(calls=e.attempts, **e.usage))
-            raise
+                budget.spend(failed)
+            spent = usage + failed  # the parts already extracted count as well
+            raise type(e)(
+                str(e), article_id=e.article_id, attempts=spent.calls, usage=_tokens(spent)
+            ) from e
         if budget is not None:
             budget.spend(result.usage)
         parts.append(result.data)

@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +62,8 @@ class _Response(ArticleExtraction, ResponseSchema):
 
 _Response.__name__ = _Response.__qualname__ = "ArticleExtraction"
 MAX_RETRY_AFTER_S = 60.0
+#: The HTTP requests of the extraction running in this task: retries and re-asks included.
+_REQUESTS: ContextVar[list[int] | None] = ContextVar("summarizer_requests", default=None)
 
 
 @dataclass(frozen=True)
@@ -156,8 +159,9 @@ class _Wait:
         return max(delay, hinted) if hinted is not None else delay
 
 
-def _usage_of(completion: Any) -> Usage:
-    usage = getattr(completion, "usage", None)
+def _usage_of(data: Any, completion: Any) -> Usage:
+    """Tokens of the whole call: instructor's total over re-asks, else the last answer's."""
+    usage = getattr(data, "_total_usage", None) or getattr(completion, "usage", None)
     if usage is None:
         return Usage(calls=1)
     return Usage(
@@ -208,6 +212,7 @@ class LLM:
             config.retry_initial_s if retry_initial_s is None else retry_initial_s
         )
         self.retry_max_s = config.retry_max_s if retry_max_s is None else retry_max_s
+        #: HTTP requests sent, retries and instructor's re-asks included.
         self.http_attempts = 0
         #: Monotonic time before which no call starts: a 429 slows every worker, not one.
         self.pause_until = 0.0
@@ -222,7 +227,12 @@ class LLM:
                 )
             transport = transport or ReplayTransport(config.cassette_dir)
             base_url = _REPLAY_BASE_URL
-        http_client = httpx2.AsyncClient(transport=transport) if transport else None
+        hooks = {"request": [self._count_request]}
+        http_client = (
+            httpx2.AsyncClient(transport=transport, event_hooks=hooks)
+            if transport
+            else openai.DefaultAsyncHttpxClient(event_hooks=hooks)
+        )
         self._http = http_client
         client = openai.AsyncOpenAI(
             api_key=api_key,
@@ -235,6 +245,12 @@ class LLM:
         self._client = instructor.from_openai(client, mode=_MODES[config.mode])
         schema = ArticleExtraction.model_json_schema()
         self._grammar_format = {"type": "json_object", "schema": schema}
+
+    async def _count_request(self, request: httpx2.Request) -> None:
+        self.http_attempts += 1
+        box = _REQUESTS.get()
+        if box is not None:
+            box[0] += 1
 
     async def __aenter__(self) -> LLM:
         return self
@@ -274,12 +290,11 @@ class LLM:
         wait = self.pause_until - time.monotonic()
         if wait > 0:
             await asyncio.sleep(wait)
-        self.http_attempts += 1
         data, completion = await self._client.chat.completions.create_with_completion(
             **self._request_kwargs(article)
         )
         # Hand back the plain model, not instructor's subclass of it.
-        return ArticleExtraction.model_construct(**dict(data)), _usage_of(completion)
+        return ArticleExtraction.model_construct(**dict(data)), _usage_of(data, completion)
 
     async def extract(self, article: Article) -> CallResult:
         """Extract one article.
@@ -289,6 +304,8 @@ class LLM:
             LLMError: the model failed for good; the message names the article and the cause.
         """
         attempts = 0
+        requests = [0]  # counted by the HTTP client's request hook, re-asks included
+        token = _REQUESTS.set(requests)
         start = time.monotonic()
         retrying = AsyncRetrying(
             retry=retry_if_exception(is_transient),
@@ -311,7 +328,7 @@ class LLM:
                     "openai-compatible --base-url http://localhost:11434/v1 --model NAME, or "
                     "--provider local) or re-record the cassettes",
                     article_id=article.id,
-                    attempts=attempts,
+                    attempts=requests[0],
                 ) from e
             failed = getattr(_find(e, InstructorRetryException), "total_usage", None)
             spent = {
@@ -323,7 +340,10 @@ class LLM:
                 f"{article.path}: extraction of {article.id} failed after {attempts} "
                 f"attempt(s) in {elapsed:.1f}s: {describe(e)}",
                 article_id=article.id,
-                attempts=attempts,
+                attempts=requests[0],
                 usage=spent,
             ) from e
+        finally:
+            _REQUESTS.reset(token)
+        usage = usage.model_copy(update={"calls": max(requests[0], 1)})
         return CallResult(data=data, usage=usage, attempts=attempts)

@@ -670,8 +670,9 @@ def merge(
         articles: grounded articles (duplicates by id keep the first in id order).
         failures: inputs that could not be read or extracted; listed in the brief.
         prompts, models: provenance strings for the metadata.
-        usage: total token usage of the extractions.
-        article_usage: per-article usage and cost, for the metadata.
+        usage: tokens spent by the run's model calls (cache hits cost nothing).
+        article_usage: per-article usage and cost, for the metadata; the total cost sums
+            the entries not answered from the cache.
 
     Returns:
         The `Briefing`.
@@ -730,7 +731,7 @@ def _merge(
         for i, a in enumerate(ordered)
     )
     per_article = tuple(sorted(article_usage, key=lambda u: (u.article_id, u.model)))
-    costs = [u.cost_usd for u in per_article if u.cost_usd is not None]
+    costs = [u.cost_usd for u in per_article if u.cost_usd is not None and not u.cached]
     meta = BriefMeta(
         prompts=tuple(sorted(set(prompts))),
         models=tuple(sorted(set(models))),

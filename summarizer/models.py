@@ -206,6 +206,10 @@ class Failure(BaseModel):
     article_id: str | None = None
     error: str
     kind: str = Field(description="The error class, e.g. ArticleError or LLMError.")
+    usage: Usage = Field(
+        default_factory=Usage,
+        description="What the article's calls cost before it failed (0 when none was made).",
+    )
 
 
 # --- Grounding and the brief -------------------------------------------------------------
@@ -398,12 +402,16 @@ class Story(Frozen):
 
 
 class ArticleUsage(Frozen):
-    """What one article's extraction cost when it was made (cached or not)."""
+    """What one article's extraction cost when it was made, or what a failed one cost."""
 
     article_id: str
     model: str
     usage: Usage
     cost_usd: float | None = Field(default=None, description="None: the price is unknown.")
+    cached: bool = Field(
+        default=False, description="Answered from the cache: this run spent nothing on it."
+    )
+    failed: bool = Field(default=False, description="The article failed after these calls.")
 
 
 class BriefMeta(Frozen):
@@ -412,9 +420,13 @@ class BriefMeta(Frozen):
     schema_version: str = SCHEMA_VERSION
     prompts: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
-    usage: Usage = Field(default_factory=Usage)
+    usage: Usage = Field(
+        default_factory=Usage,
+        description="Spent by this run's model calls, failed ones included; cache hits are 0.",
+    )
     cost_usd: float | None = Field(
-        default=None, description="Sum over articles; None when no article's price is known."
+        default=None,
+        description="Cost of `usage`: the articles not cached; None when no price is known.",
     )
     articles: tuple[ArticleUsage, ...] = ()
 

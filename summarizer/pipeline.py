@@ -44,15 +44,28 @@ def briefing_from(
             model=e.meta.model,
             usage=e.meta.usage,
             cost_usd=cost_usd(e.meta.model, e.meta.usage, prices),
+            cached=e.meta.cached,
         )
         for e in run.extractions
+    ]
+    model = run.config.model if run.config is not None else ""
+    per_article += [
+        ArticleUsage(
+            article_id=f.article_id or f.source,
+            model=model,
+            usage=f.usage,
+            cost_usd=cost_usd(model, f.usage, prices),
+            failed=True,
+        )
+        for f in run.failures
+        if f.usage.calls or f.usage.total_tokens
     ]
     return merge(
         [ground(e) for e in run.extractions],
         failures=run.failures,
         prompts=prompts,
         models=models,
-        usage=run.usage,
+        usage=run.spent,
         article_usage=per_article,
     )
 

@@ -62,7 +62,16 @@ def test_second_brief_makes_no_model_call(tmp_path: Path) -> None:
         second = brief([ARTICLES], cache=cache)
     assert first.run.calls == 5
     assert (second.run.calls, second.run.cache_hits) == (0, 5)
-    assert second.briefing == first.briefing
+    assert second.briefing.stories == first.briefing.stories
+    assert second.briefing.sources == first.briefing.sources
+    # The metadata says the second run spent nothing, and what each extraction cost when made.
+    assert first.briefing.meta.usage.total_tokens > 0
+    assert second.briefing.meta.usage == Usage()
+    assert second.briefing.meta.cost_usd is None
+    assert [a.cached for a in second.briefing.meta.articles] == [True] * 5
+    assert [a.usage for a in second.briefing.meta.articles] == [
+        a.usage for a in first.briefing.meta.articles
+    ]
 
 
 def _writer(path: str, start: int) -> None:

@@ -18,6 +18,7 @@ from summarizer.errors import ConfigError
 from summarizer.extract import aextract_many
 from summarizer.ground import ground
 from summarizer.models import Article, ArticleExtraction, Quote, Usage
+from summarizer.pipeline import briefing_from
 
 from .test_cli import cli
 from .test_llm import completion
@@ -151,6 +152,64 @@ def test_token_budget_stops_new_calls() -> None:
     assert len(run.failures) == 3  # type: ignore[attr-defined]
     assert all("token budget of 30 reached" in f.error for f in run.failures)  # type: ignore[attr-defined]
     assert len(endpoint.times) == 2
+
+
+def test_a_budget_stop_mid_article_counts_the_parts_sent() -> None:
+    """A long article stopped between parts says so, and what its sent parts cost counts."""
+    article = long_article(400)
+    endpoint = Counting()
+    run = run_fake([article], endpoint, budget=Budget(max_tokens=30))
+    (failure,) = run.failures  # type: ignore[attr-defined]
+    assert "stopped after 2 of" in failure.error
+    assert "token budget of 30 reached" in failure.error
+    assert failure.usage == Usage(prompt_tokens=20, completion_tokens=10, total_tokens=30, calls=2)
+    assert run.spent == failure.usage  # type: ignore[attr-defined]
+    briefing = briefing_from(run)  # type: ignore[arg-type]
+    assert briefing.meta.usage.total_tokens == 30
+    (entry,) = briefing.meta.articles
+    assert (entry.article_id, entry.failed, entry.usage.calls) == ("long", True, 2)
+    assert briefing.meta.cost_usd == cost_usd("gpt-4o-mini", failure.usage, load_prices())
+
+
+def test_tokens_of_a_failed_extraction_are_counted() -> None:
+    """Answers that never validate are billed: their tokens appear in the run and the brief."""
+
+    def broken(request: httpx2.Request) -> httpx2.Response:
+        return completion(json.dumps({"headline": 7}))
+
+    ok = Article(id="ok", path="ok.txt", text="Iraq received 5 detainees.", content_hash="x")
+    bad = ok.model_copy(update={"id": "bad", "path": "bad.txt", "content_hash": "y"})
+    good = Counting()
+
+    def route(request: httpx2.Request) -> httpx2.Response:
+        return broken(request) if "Article id: bad" in request.read().decode() else good(request)
+
+    run = run_fake([ok, bad], route)  # type: ignore[arg-type]
+    (failure,) = run.failures  # type: ignore[attr-defined]
+    assert failure.article_id == "bad"
+    # The first answer and both re-asks: three requests, all billed.
+    assert failure.usage == Usage(prompt_tokens=30, completion_tokens=15, total_tokens=45, calls=3)
+    assert run.spent == Usage(  # type: ignore[attr-defined]
+        prompt_tokens=40, completion_tokens=20, total_tokens=60, calls=4
+    )
+    assert run.calls == 4  # type: ignore[attr-defined]
+
+
+def test_a_reasked_extraction_counts_every_answer() -> None:
+    """A first answer that breaks the schema, then a good one: both are in the usage."""
+    good = Counting()
+    seen: list[int] = []
+
+    def route(request: httpx2.Request) -> httpx2.Response:
+        seen.append(1)
+        return completion(json.dumps({"headline": 7})) if len(seen) == 1 else good(request)
+
+    article = Article(id="a", path="a.txt", text="Iraq received 5 detainees.", content_hash="z")
+    run = run_fake([article], route)  # type: ignore[arg-type]
+    (extraction,) = run.extractions  # type: ignore[attr-defined]
+    assert extraction.meta.usage == Usage(
+        prompt_tokens=20, completion_tokens=10, total_tokens=30, calls=2
+    )
 
 
 def test_cost_and_price_files(tmp_path: Path) -> None:
