@@ -7,6 +7,7 @@ point `SUMMARIZER_PRICES` or `--prices` at it. Its entries override the built-in
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 from dataclasses import dataclass, field
@@ -38,7 +39,10 @@ def load_prices(path: str | os.PathLike[str] | None = None) -> dict[str, tuple[f
     try:
         raw = json.loads(Path(source).read_text(encoding="utf-8"))
         for model, entry in raw.items():
-            prices[str(model)] = (float(entry["input"]), float(entry["output"]))
+            pair = (float(entry["input"]), float(entry["output"]))
+            if not all(math.isfinite(p) and p >= 0 for p in pair):
+                raise ValueError(f"{model}: prices must be zero or more, not {list(pair)}")
+            prices[str(model)] = pair
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         raise ConfigError(
             f"{source}: bad price file ({e}); expected "
@@ -56,10 +60,10 @@ def cost_usd(model: str, usage: Usage, prices: dict[str, tuple[float, float]]) -
 
 
 def dollars(value: float) -> str:
-    """A dollar amount: to the cent, or to four significant digits below a cent."""
+    """A dollar amount: to the cent, or to as many decimals as it needs below a cent."""
     if value == 0 or abs(value) >= 0.01:
         return f"${value:,.2f}"
-    return f"${value:.4g}"
+    return f"${value:.8f}".rstrip("0")
 
 
 @dataclass

@@ -224,6 +224,9 @@ def test_cost_and_price_files(tmp_path: Path) -> None:
     path.write_text('{"m": {"in": 1}}')
     with pytest.raises(ConfigError, match="bad price file"):
         load_prices(path)
+    path.write_text('{"gpt-4o-mini": {"input": -5, "output": -5}}')
+    with pytest.raises(ConfigError, match="prices must be zero or more"):
+        load_prices(path)
     with pytest.raises(ConfigError, match="needs a price"):
         Budget(max_cost_usd=1.0, model="unknown-model", prices=prices)
 
@@ -235,6 +238,7 @@ def test_cost_budget_message_shows_small_amounts() -> None:
     budget.spend(Usage(prompt_tokens=3_000, completion_tokens=500, total_tokens=3_500))
     assert budget.exhausted() == "cost budget of $0.0005 reached"
     assert dollars(12.5) == "$12.50"
+    assert dollars(0.00001) == "$0.00001"
     assert dollars(1234.5) == "$1,234.50"
 
 
