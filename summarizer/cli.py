@@ -18,7 +18,7 @@ from summarizer.articles import load_articles
 from summarizer.cache import Cache, default_cache_path
 from summarizer.config import MODES, PROVIDERS, ProviderConfig, resolve_config
 from summarizer.cost import Budget, load_prices
-from summarizer.errors import ConfigError, SummarizerError
+from summarizer.errors import BudgetError, ConfigError, SummarizerError
 from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many, arecord
 from summarizer.models import Extraction, Failure
 from summarizer.pipeline import briefing_from
@@ -146,8 +146,15 @@ def _config(
 
 
 def _report(outcome: Extraction | Failure) -> None:
-    if isinstance(outcome, Failure):
+    # Articles a budget kept back are summed up in one line at the end, not one line each.
+    if isinstance(outcome, Failure) and outcome.kind != BudgetError.__name__:
         typer.echo(f"summarizer: error: {outcome.error}", err=True)
+
+
+def _names(failures: list[Failure], shown: int = 3) -> str:
+    names = [f.source for f in failures[:shown]]
+    more = f" and {len(failures) - shown} more" if len(failures) > shown else ""
+    return ", ".join(names) + more
 
 
 def _run(paths: list[Path], options: RunOptions) -> ExtractionRun:
@@ -155,6 +162,8 @@ def _run(paths: list[Path], options: RunOptions) -> ExtractionRun:
     loaded = load_articles(paths)
     for failure in loaded.failures:
         _report(failure)
+    if not loaded.articles:
+        _fail("no article could be read from the paths given; nothing was done", 2)
     budget = None
     if options.max_tokens is not None or options.max_cost is not None:
         budget = Budget(
@@ -182,8 +191,14 @@ def _run(paths: list[Path], options: RunOptions) -> ExtractionRun:
             )
         )
     run.failures = loaded.failures + run.failures
+    held = [f for f in run.failures if f.kind == BudgetError.__name__]
     if budget is not None and (reason := budget.exhausted()):
-        typer.echo(f"summarizer: {reason}; later articles were not sent", err=True)
+        kept = (
+            f"{len(held)} article(s) not sent or not finished: {_names(held)}"
+            if held
+            else ("nothing was kept back")
+        )
+        typer.echo(f"summarizer: {reason}; {kept}", err=True)
     if not options.quiet:
         calls = "replayed calls" if options.config.provider == "replay" else "model calls"
         typer.echo(
@@ -365,6 +380,10 @@ def brief_cmd(
     run = _run(paths, options)
     if strict and run.failures:
         _finish(run)
+    if not run.extractions:
+        # An empty brief would overwrite yesterday's good one; say so and write nothing.
+        typer.echo("summarizer: every article failed; no brief was written", err=True)
+        _finish(run)
     briefing = briefing_from(run, prices=options.prices)
     if fmt == "json":
         text = render_json(briefing)
@@ -477,6 +496,8 @@ def record_cmd(
     loaded = load_articles(paths)
     for failure in loaded.failures:
         _report(failure)
+    if not loaded.articles:
+        _fail("no article could be read from the paths given; nothing was done", 2)
 
     def progress(outcome: Extraction | Failure) -> None:
         if isinstance(outcome, Extraction):

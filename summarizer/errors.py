@@ -45,5 +45,9 @@ class LLMError(SummarizerError):
         super().__init__(message)
 
 
+class BudgetError(LLMError):
+    """Not sent, or stopped between parts: the run's token or cost budget was reached."""
+
+
 class ReplayMissError(LLMError):
     """Replay mode found no recording for a request."""

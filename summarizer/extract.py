@@ -22,7 +22,7 @@ from summarizer.cache import Cache, cache_key
 from summarizer.chunking import estimate_tokens, merge_chunks, split_chunks
 from summarizer.config import ProviderConfig, resolve_config
 from summarizer.cost import Budget
-from summarizer.errors import ArticleError, ConfigError, LLMError, SummarizerError
+from summarizer.errors import ArticleError, BudgetError, ConfigError, LLMError, SummarizerError
 from summarizer.models import Article, Extraction, ExtractionMeta, Failure, Usage
 from summarizer.prompts import PromptTemplate, load_prompt
 
@@ -154,7 +154,7 @@ async def _extract_one(llm: LLM, article: Article, budget: Budget | None = None)
     for index, (_, text) in enumerate(chunks):
         if budget is not None and (reason := budget.exhausted()):
             where = "not sent" if index == 0 else f"stopped after {index} of {len(chunks)} parts"
-            raise LLMError(
+            raise BudgetError(
                 f"{article.path}: {where}: {reason}",
                 article_id=article.id,
                 attempts=usage.calls,

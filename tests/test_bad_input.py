@@ -72,9 +72,13 @@ def test_file_vanishing_mid_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 def test_user_mistakes_show_no_traceback_unless_debug(tmp_path: Path) -> None:
     """A missing path is one line; --debug adds the traceback of a usage error."""
-    done = cli("brief", str(tmp_path / "nope"))
-    assert done.returncode == 1
+    done = cli("brief", str(tmp_path / "nope"), "-o", str(tmp_path / "brief.md"))
+    assert done.returncode == 2
     assert done.stderr.count("no such file or folder") == 1
+    assert done.stderr.splitlines()[-1] == (
+        "summarizer: error: no article could be read from the paths given; nothing was done"
+    )
+    assert not (tmp_path / "brief.md").exists()
     assert "Traceback" not in done.stderr
     plain = cli("extract", "articles/", "--provider", "openai")
     assert plain.returncode == 2

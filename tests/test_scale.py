@@ -212,6 +212,41 @@ def test_a_reasked_extraction_counts_every_answer() -> None:
     )
 
 
+def test_a_budget_stop_is_one_line_and_an_all_failed_brief_is_not_written(
+    tmp_path: Path,
+) -> None:
+    """Articles a budget keeps back are summed up in one line; when nothing was extracted,
+    the previous brief is left alone."""
+    out = tmp_path / "brief.md"
+    out.write_text("yesterday", "utf-8")
+    done = cli(
+        "brief",
+        "articles/",
+        "--no-cache",
+        "--concurrency",
+        "1",
+        "--max-tokens",
+        "1",
+        "-o",
+        str(out),
+    )
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert not any(line.startswith("summarizer: error:") for line in lines)
+    (summary,) = [line for line in lines if "budget" in line]
+    assert summary.startswith("summarizer: token budget of 1 reached; 4 article(s) not sent")
+    assert summary.endswith("and 1 more")
+    assert "1 extracted" in done.stderr
+    written = out.read_text("utf-8")
+    assert written != "yesterday"  # one article made it: the brief is written
+    nothing = cli(
+        "brief", "articles/", "--no-cache", "--provider", "replay", "--model", "x", "-o", str(out)
+    )
+    assert nothing.returncode == 1
+    assert "every article failed; no brief was written" in nothing.stderr
+    assert out.read_text("utf-8") == written
+
+
 def test_cost_and_price_files(tmp_path: Path) -> None:
     """Known models are priced; a price file adds models; unknown models stay tokens-only."""
     usage = Usage(prompt_tokens=1_000_000, completion_tokens=1_000_000, total_tokens=2_000_000)
