@@ -1,7 +1,8 @@
 """A persistent extraction cache in SQLite, safe for several runs sharing one file.
 
 Key: sha256 of article content hash + provider + model + prompt name and version + schema
-version (+ base URL for OpenAI-compatible servers, whose model names are not global).
+version (+ base URL for OpenAI-compatible servers, whose model names are not global) + the
+title, outlet and publication date the prompt shows the model.
 Each row holds the validated `ArticleExtraction` and the usage of the call that made it.
 WAL journaling and a busy timeout let concurrent runs read and write one file; every write is
 a single committed statement, so a killed run leaves the rows it finished and nothing torn.
@@ -55,9 +56,14 @@ def cache_key(
     prompt: str,
     base_url: str | None = None,
     schema_version: str = SCHEMA_VERSION,
+    context: str = "",
 ) -> str:
-    """The cache key of one extraction."""
-    parts = [content_hash, provider, model, prompt, schema_version, base_url or ""]
+    """The cache key of one extraction.
+
+    `context` is what else the prompt shows the model about the article (title, outlet,
+    publication date): changing it changes the model's input, so it changes the key.
+    """
+    parts = [content_hash, provider, model, prompt, schema_version, base_url or "", context]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 

@@ -114,6 +114,13 @@ def _key(config: ProviderConfig, prompt: PromptTemplate, article: Article) -> st
         config.model,
         f"{prompt.name}.v{prompt.version}",
         config.base_url,
+        context="\x1f".join(
+            [
+                article.title or "",
+                article.source or "",
+                article.published.isoformat() if article.published else "",
+            ]
+        ),
     )
 
 

@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 
 from summarizer import brief
+from summarizer.articles import load_articles
 from summarizer.cache import Cache, cache_key
+from summarizer.config import resolve_config
+from summarizer.extract import _key
 from summarizer.models import ArticleExtraction, Usage
+from summarizer.prompts import load_prompt
 
 from .conftest import ARTICLES
 from .test_cli import cli
@@ -28,8 +32,9 @@ def test_key_covers_content_provider_model_prompt_and_schema() -> None:
         cache_key("hash", "openai", "gpt-4o", "extract_article.v1"),
         cache_key("hash", "openai", "gpt-4o-mini", "extract_article.v2"),
         cache_key("hash", "openai", "gpt-4o-mini", "extract_article.v1", schema_version="2"),
+        cache_key("hash", "openai", "gpt-4o-mini", "extract_article.v1", context="New title"),
     ]
-    assert len({base, *variants}) == 6
+    assert len({base, *variants}) == 7
 
 
 def test_put_then_get(tmp_path: Path) -> None:
@@ -143,6 +148,19 @@ def test_a_locked_cache_costs_no_article(tmp_path: Path, caplog: pytest.LogCaptu
     assert not made.run.failures
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert sum("this run goes on without caching" in w for w in warnings) == 1
+
+
+def test_changed_front_matter_is_a_cache_miss(tmp_path: Path) -> None:
+    """The prompt shows the model the title, outlet and date: changing one re-extracts."""
+    article = tmp_path / "a.md"
+    article.write_text("---\ntitle: Old\n---\nIraq received 150 detainees.", "utf-8")
+    config = resolve_config(provider="openai-compatible", base_url="http://x.test/v1", model="m")
+    prompt = load_prompt()
+    (before,) = load_articles([article]).articles
+    article.write_text("---\ntitle: New\n---\nIraq received 150 detainees.", "utf-8")
+    (after,) = load_articles([article]).articles
+    assert before.content_hash == after.content_hash
+    assert _key(config, prompt, before) != _key(config, prompt, after)
 
 
 def test_cache_commands_do_not_create_a_cache(tmp_path: Path) -> None:
