@@ -172,6 +172,16 @@ def _usage_of(data: Any, completion: Any) -> Usage:
     )
 
 
+def _failed_usage(exc: BaseException) -> Usage:
+    """Tokens of the answers instructor received in an attempt that failed (0 when none)."""
+    total = getattr(_find(exc, InstructorRetryException), "total_usage", None)
+    return Usage(
+        prompt_tokens=int(getattr(total, "prompt_tokens", 0) or 0),
+        completion_tokens=int(getattr(total, "completion_tokens", 0) or 0),
+        total_tokens=int(getattr(total, "total_tokens", 0) or 0),
+    )
+
+
 def describe(exc: BaseException) -> str:
     """A one-line cause for an error, innermost useful message first, never a traceback."""
     for err in _cause_chain(exc):
@@ -315,11 +325,16 @@ class LLM:
             before_sleep=self._slow_down,
             reraise=True,
         )
+        carried = Usage()  # tokens of answers in attempts that then failed (billed all the same)
         try:
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    data, usage = await self._once(article)
+                    try:
+                        data, usage = await self._once(article)
+                    except Exception as e:
+                        carried = carried + _failed_usage(e)
+                        raise
         except Exception as e:
             if _find(e, ReplayMiss) is not None:
                 raise ReplayMissError(
@@ -330,10 +345,10 @@ class LLM:
                     article_id=article.id,
                     attempts=requests[0],
                 ) from e
-            failed = getattr(_find(e, InstructorRetryException), "total_usage", None)
             spent = {
-                key: int(getattr(failed, key, 0) or 0)
-                for key in ("prompt_tokens", "completion_tokens", "total_tokens")
+                "prompt_tokens": carried.prompt_tokens,
+                "completion_tokens": carried.completion_tokens,
+                "total_tokens": carried.total_tokens,
             }
             elapsed = time.monotonic() - start
             raise LLMError(
@@ -345,5 +360,5 @@ class LLM:
             ) from e
         finally:
             _REQUESTS.reset(token)
-        usage = usage.model_copy(update={"calls": max(requests[0], 1)})
+        usage = (usage + carried).model_copy(update={"calls": max(requests[0], 1)})
         return CallResult(data=data, usage=usage, attempts=attempts)

@@ -731,7 +731,10 @@ def _merge(
         for i, a in enumerate(ordered)
     )
     per_article = tuple(sorted(article_usage, key=lambda u: (u.article_id, u.model)))
-    costs = [u.cost_usd for u in per_article if u.cost_usd is not None and not u.cached]
+    priced = [(u.cost_usd, u.cached) for u in per_article if u.cost_usd is not None]
+    costs = [cost for cost, cached in priced if not cached]
+    if priced and not costs:  # all answered from the cache: this run cost nothing
+        costs = [0.0]
     meta = BriefMeta(
         prompts=tuple(sorted(set(prompts))),
         models=tuple(sorted(set(models))),

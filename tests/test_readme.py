@@ -66,7 +66,8 @@ def test_every_test_named_in_reliability_doc_exists() -> None:
             if "::" in ref:
                 file, name = ref.split("::")
                 current = ROOT / file
-            elif ref.startswith("test_") and current is not None:
+            elif ref.startswith("test_"):
+                assert current is not None, f"{ref}: name its file first in the row"
                 name = ref
             else:
                 continue

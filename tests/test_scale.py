@@ -11,6 +11,7 @@ import httpx2
 import pytest
 
 from summarizer.articles import content_hash
+from summarizer.cache import Cache
 from summarizer.chunking import estimate_tokens, merge_chunks, split_chunks
 from summarizer.config import resolve_config
 from summarizer.cost import Budget, cost_usd, dollars, load_prices
@@ -245,6 +246,44 @@ def test_a_budget_stop_is_one_line_and_an_all_failed_brief_is_not_written(
     assert nothing.returncode == 1
     assert "every article failed; no brief was written" in nothing.stderr
     assert out.read_text("utf-8") == written
+
+
+def test_tokens_before_a_transient_retry_are_counted() -> None:
+    """An answer that breaks the schema, a 503 on the re-ask, then a good answer: the first
+    answer's tokens are billed and counted, though its attempt failed."""
+    good = Counting()
+    seen: list[int] = []
+
+    def route(request: httpx2.Request) -> httpx2.Response:
+        seen.append(1)
+        if len(seen) == 1:
+            return completion(json.dumps({"headline": 7}))
+        if len(seen) == 2:
+            return httpx2.Response(503, json={})
+        return good(request)
+
+    article = Article(id="a", path="a.txt", text="Iraq received 5 detainees.", content_hash="z")
+    run = run_fake([article], route)  # type: ignore[arg-type]
+    (extraction,) = run.extractions  # type: ignore[attr-defined]
+    assert extraction.meta.usage == Usage(
+        prompt_tokens=20, completion_tokens=10, total_tokens=30, calls=3
+    )
+
+
+def test_a_run_answered_from_the_cache_cost_nothing(tmp_path: Path) -> None:
+    """With a known price, a re-run from the cache costs $0, not 'unknown'; each article
+    still shows what it cost when it was made."""
+    article = Article(id="a", path="a.txt", text="Iraq received 5 detainees.", content_hash="z")
+    with Cache(tmp_path / "c.sqlite") as cache:
+        first = briefing_from(run_fake([article], Counting(), cache=cache))  # type: ignore[arg-type]
+        again = briefing_from(run_fake([article], Counting(), cache=cache))  # type: ignore[arg-type]
+    assert first.meta.cost_usd is not None
+    assert first.meta.cost_usd > 0
+    assert again.meta.cost_usd == 0.0
+    assert again.meta.usage == Usage()
+    (entry,) = again.meta.articles
+    assert entry.cached
+    assert entry.cost_usd == first.meta.cost_usd
 
 
 def test_cost_and_price_files(tmp_path: Path) -> None:
