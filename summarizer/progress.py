@@ -66,6 +66,7 @@ class RunProgress:
         self.done += 1
         if isinstance(outcome, Failure):
             self.failed += 1
+            self.tokens += outcome.usage.total_tokens  # failed calls are billed too
         elif outcome.meta.cached:
             self.cached += 1
         else:
