@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from summarizer import __version__
-from summarizer.articles import load_articles
+from summarizer.articles import LoadResult, load_articles
 from summarizer.cache import Cache, default_cache_path
 from summarizer.config import MODES, PROVIDERS, ProviderConfig, resolve_config
 from summarizer.cost import Budget, load_prices
@@ -157,13 +157,19 @@ def _names(failures: list[Failure], shown: int = 3) -> str:
     return ", ".join(names) + more
 
 
-def _run(paths: list[Path], options: RunOptions) -> ExtractionRun:
-    """Load and extract with the cache, budget and progress the options ask for."""
+def _load(paths: list[Path]) -> LoadResult:
+    """Load the articles, reporting each unreadable input; none readable is a usage error."""
     loaded = load_articles(paths)
     for failure in loaded.failures:
         _report(failure)
     if not loaded.articles:
         _fail("no article could be read from the paths given; nothing was done", 2)
+    return loaded
+
+
+def _run(paths: list[Path], options: RunOptions) -> ExtractionRun:
+    """Load and extract with the cache, budget and progress the options ask for."""
+    loaded = _load(paths)
     budget = None
     if options.max_tokens is not None or options.max_cost is not None:
         budget = Budget(
@@ -191,12 +197,12 @@ def _run(paths: list[Path], options: RunOptions) -> ExtractionRun:
             )
         )
     run.failures = loaded.failures + run.failures
-    held = [f for f in run.failures if f.kind == BudgetError.__name__]
     if budget is not None and (reason := budget.exhausted()):
+        held = [f for f in run.failures if f.kind == BudgetError.__name__]
         kept = (
             f"{len(held)} article(s) not sent or not finished: {_names(held)}"
             if held
-            else ("nothing was kept back")
+            else "nothing was kept back"
         )
         typer.echo(f"summarizer: {reason}; {kept}", err=True)
     if not options.quiet:
@@ -493,11 +499,7 @@ def record_cmd(
     Runs the articles one at a time. A cassette is replaced only when its article succeeds.
     """
     config = _config(provider, model, base_url, mode, model_path, cassettes)
-    loaded = load_articles(paths)
-    for failure in loaded.failures:
-        _report(failure)
-    if not loaded.articles:
-        _fail("no article could be read from the paths given; nothing was done", 2)
+    loaded = _load(paths)
 
     def progress(outcome: Extraction | Failure) -> None:
         if isinstance(outcome, Extraction):

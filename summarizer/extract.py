@@ -86,25 +86,19 @@ async def open_llm(
             yield llm
 
 
+def _spent(error: LLMError) -> Usage:
+    """What the requests behind a failed extraction cost."""
+    return Usage(calls=error.attempts, **error.usage)
+
+
 def _failure(article: Article, error: Exception) -> Failure:
-    usage = Usage()
-    if isinstance(error, LLMError):
-        usage = Usage(calls=error.attempts, **error.usage)
     return Failure(
         source=article.path,
         article_id=article.id,
         error=str(error),
         kind=type(error).__name__,
-        usage=usage,
+        usage=_spent(error) if isinstance(error, LLMError) else Usage(),
     )
-
-
-def _tokens(usage: Usage) -> dict[str, int]:
-    return {
-        "prompt_tokens": usage.prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "total_tokens": usage.total_tokens,
-    }
 
 
 def _key(config: ProviderConfig, prompt: PromptTemplate, article: Article) -> str:
@@ -165,7 +159,7 @@ async def _extract_one(llm: LLM, article: Article, budget: Budget | None = None)
                 f"{article.path}: {where}: {reason}",
                 article_id=article.id,
                 attempts=usage.calls,
-                usage=_tokens(usage),
+                usage=usage.tokens(),
             )
         piece = (
             article
@@ -175,12 +169,12 @@ async def _extract_one(llm: LLM, article: Article, budget: Budget | None = None)
         try:
             result = await llm.extract(piece)
         except LLMError as e:
-            failed = Usage(calls=e.attempts, **e.usage)
+            failed = _spent(e)
             if budget is not None:  # failed calls cost tokens too
                 budget.spend(failed)
             spent = usage + failed  # the parts already extracted count as well
             raise type(e)(
-                str(e), article_id=e.article_id, attempts=spent.calls, usage=_tokens(spent)
+                str(e), article_id=e.article_id, attempts=spent.calls, usage=spent.tokens()
             ) from e
         if budget is not None:
             budget.spend(result.usage)

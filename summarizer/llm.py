@@ -159,27 +159,23 @@ class _Wait:
         return max(delay, hinted) if hinted is not None else delay
 
 
+def _tokens_of(usage: Any) -> Usage:
+    """The token counts of an SDK or instructor usage object (0 where it has none)."""
+    return Usage(
+        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+        total_tokens=int(getattr(usage, "total_tokens", 0) or 0),
+    )
+
+
 def _usage_of(data: Any, completion: Any) -> Usage:
     """Tokens of the whole call: instructor's total over re-asks, else the last answer's."""
-    usage = getattr(data, "_total_usage", None) or getattr(completion, "usage", None)
-    if usage is None:
-        return Usage(calls=1)
-    return Usage(
-        prompt_tokens=usage.prompt_tokens or 0,
-        completion_tokens=usage.completion_tokens or 0,
-        total_tokens=usage.total_tokens or 0,
-        calls=1,
-    )
+    return _tokens_of(getattr(data, "_total_usage", None) or getattr(completion, "usage", None))
 
 
 def _failed_usage(exc: BaseException) -> Usage:
     """Tokens of the answers instructor received in an attempt that failed (0 when none)."""
-    total = getattr(_find(exc, InstructorRetryException), "total_usage", None)
-    return Usage(
-        prompt_tokens=int(getattr(total, "prompt_tokens", 0) or 0),
-        completion_tokens=int(getattr(total, "completion_tokens", 0) or 0),
-        total_tokens=int(getattr(total, "total_tokens", 0) or 0),
-    )
+    return _tokens_of(getattr(_find(exc, InstructorRetryException), "total_usage", None))
 
 
 def describe(exc: BaseException) -> str:
@@ -345,18 +341,13 @@ class LLM:
                     article_id=article.id,
                     attempts=requests[0],
                 ) from e
-            spent = {
-                "prompt_tokens": carried.prompt_tokens,
-                "completion_tokens": carried.completion_tokens,
-                "total_tokens": carried.total_tokens,
-            }
             elapsed = time.monotonic() - start
             raise LLMError(
                 f"{article.path}: extraction of {article.id} failed after {attempts} "
                 f"attempt(s) in {elapsed:.1f}s: {describe(e)}",
                 article_id=article.id,
                 attempts=requests[0],
-                usage=spent,
+                usage=carried.tokens(),
             ) from e
         finally:
             _REQUESTS.reset(token)

@@ -169,6 +169,14 @@ class Usage(BaseModel):
             calls=self.calls + other.calls,
         )
 
+    def tokens(self) -> dict[str, int]:
+        """The token counts alone, as `LLMError.usage` carries them."""
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.total_tokens,
+        }
+
 
 class ExtractionMeta(BaseModel):
     """How an extraction was made."""
