@@ -22,6 +22,8 @@ from vcr.cassette import Cassette
 from vcr.record_mode import RecordMode
 from vcr.request import Request as VcrRequest
 
+from summarizer.errors import ConfigError
+
 MATCH_ON = ("method", "path", "body")
 _MATCHERS = (matchers.method, matchers.path, matchers.body)
 SCRUBBED_HEADERS = frozenset(
@@ -113,8 +115,15 @@ class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     """An httpx2 transport that answers only from recorded cassettes."""
 
     def __init__(self, cassette_dir: Path) -> None:
+        """Raises `ConfigError` when the folder holds no cassette: nothing could be replayed."""
         self.cassette_dir = cassette_dir
         self.cassettes = load_cassettes(cassette_dir)
+        if not self.cassettes:
+            raise ConfigError(
+                f"{cassette_dir}/: no cassettes to replay (replay is the default when no "
+                "provider is set); give --cassettes DIR, or a live provider with --provider "
+                "openai, openai-compatible or local"
+            )
         self.calls = 0
         self._lock = threading.Lock()
 

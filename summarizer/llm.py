@@ -34,7 +34,7 @@ from tenacity import (
 
 from summarizer.cassettes import ReplayMiss, ReplayTransport
 from summarizer.config import ProviderConfig
-from summarizer.errors import ConfigError, LLMError, ReplayMissError
+from summarizer.errors import LLMError, ReplayMissError
 from summarizer.models import Article, ArticleExtraction, Usage
 from summarizer.prompts import PromptTemplate, load_prompt
 
@@ -225,12 +225,6 @@ class LLM:
         base_url = config.base_url
         api_key = config.api_key or "unused"
         if config.provider == "replay":
-            if transport is None and not any(config.cassette_dir.glob("*.yaml")):
-                raise ConfigError(
-                    f"{config.cassette_dir}/: no cassettes to replay (replay is the default "
-                    "when no provider is set); give --cassettes DIR, or a live provider with "
-                    "--provider openai, openai-compatible or local"
-                )
             transport = transport or ReplayTransport(config.cassette_dir)
             base_url = _REPLAY_BASE_URL
         hooks = {"request": [self._count_request]}
