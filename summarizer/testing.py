@@ -70,6 +70,7 @@ FAULTS = (
     "reset",  # close the connection without answering
     "stall",  # answer only after `stall_s` (past the client's timeout)
     "truncated",  # a 200 whose JSON body is cut short
+    "not_completion",  # a 200 whose JSON body is not a chat completion
     "bad_schema",  # valid JSON content that breaks the extraction schema
     "invented",  # a valid extraction with a quote and a figure not in the article
 )
@@ -100,6 +101,11 @@ class FakeServer:
         self.random = random.Random(seed)  # noqa: S311 - test faults, not security
         self.stall_s = stall_s
         self.log: list[tuple[str, str]] = []
+        #: Headers and body of the latest chat request, as received.
+        self.last_request: tuple[dict[str, str], bytes] = ({}, b"")
+        #: Chat requests being answered now, and the most there ever were at once.
+        self.in_flight = 0
+        self.peak_in_flight = 0
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
         """Listen; return the port."""
@@ -111,6 +117,7 @@ class FakeServer:
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
+                received = time.monotonic()
                 lines = head.decode("latin-1").split("\r\n")
                 method, path, _ = lines[0].split(" ", 2)
                 headers = {
@@ -118,11 +125,23 @@ class FakeServer:
                     for k, _, v in (line.partition(":") for line in lines[1:] if line)
                 }
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
-                status, payload = await self.answer(method, path, body)
+                chat = method == "POST" and path.endswith("/chat/completions")
+                if chat:
+                    self.last_request = (headers, body)
+                    self.in_flight += 1
+                    self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+                try:
+                    status, payload = await self.answer(method, path, body)
+                    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                    if chat:
+                        # The fixed delay runs from the request's arrival: this server's own
+                        # work on it (parsing, building the answer) is inside the delay.
+                        await asyncio.sleep(received + self.delay - time.monotonic())
+                finally:
+                    self.in_flight -= chat
                 if status == 0:  # reset: drop the connection without a word
                     writer.transport.abort()
                     return
-                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 extra = "retry-after: 0\r\n" if status == 429 else ""
                 writer.write(
                     f"HTTP/1.1 {status} OK\r\ncontent-type: application/json\r\n{extra}"
@@ -160,7 +179,6 @@ class FakeServer:
         if fault is None and self.fault_rate and self.random.random() < self.fault_rate:
             fault = self.random.choice(FAULTS)
         self.log.append((article_id, fault or "ok"))
-        await asyncio.sleep(self.delay)
         model = request.get("model", "fake")
         answer = extraction_for(match.group(1) if match else "")
         if fault == "rate_limit":
@@ -173,6 +191,8 @@ class FakeServer:
             await asyncio.sleep(self.stall_s)
         if fault == "truncated":
             return 200, json.dumps(completion(json.dumps(answer), model)).encode()[:60]
+        if fault == "not_completion":
+            return 200, {"error": {"message": "model not loaded"}}
         if fault == "bad_schema":
             return 200, completion(json.dumps({"headline": 7, "extra": True}), model)
         if fault == "invented":
