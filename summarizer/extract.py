@@ -8,6 +8,7 @@ article actually needs a call, so a run answered from the cache starts fast.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import os
@@ -27,6 +28,8 @@ from summarizer.models import Article, Extraction, ExtractionMeta, Failure, Usag
 from summarizer.prompts import PromptTemplate, load_prompt
 
 if TYPE_CHECKING:
+    import httpx2
+
     from summarizer.llm import LLM
 
 log = logging.getLogger(__name__)
@@ -68,21 +71,27 @@ class ExtractionRun:
 
 @contextlib.asynccontextmanager
 async def open_llm(
-    config: ProviderConfig, *, prompt: PromptTemplate | None = None
+    config: ProviderConfig,
+    *,
+    prompt: PromptTemplate | None = None,
+    transport: httpx2.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[LLM]:
-    """An `LLM` ready to use; for `local`, with llama.cpp's server started and later stopped."""
+    """An `LLM` ready to use; for `local`, with llama.cpp's server started and later stopped.
+
+    `transport`: send through httpx2 on this transport instead of aiohttp (recording).
+    """
     from summarizer.llm import LLM
     from summarizer.local import default_model_path, llama_server
 
     if config.provider != "local":
-        async with LLM(config, prompt=prompt) as llm:
+        async with LLM(config, prompt=prompt, transport=transport) as llm:
             yield llm
         return
     model_path = config.model_path or default_model_path()
     with contextlib.ExitStack() as stack:
         server = llama_server(model_path, alias=config.model)
         base_url = await asyncio.to_thread(stack.enter_context, server)
-        async with LLM(config.with_base_url(base_url), prompt=prompt) as llm:
+        async with LLM(config.with_base_url(base_url), prompt=prompt, transport=transport) as llm:
             yield llm
 
 
@@ -251,34 +260,48 @@ async def _run_calls(
     done: Callable[[int, Extraction | Failure], None],
     run: ExtractionRun,
 ) -> None:
-    gate = asyncio.Semaphore(concurrency)
+    queue = collections.deque(pending)
+    writes: set[asyncio.Task[object]] = set()
 
-    async def one(index: int, llm: LLM) -> None:
-        article = articles[index]
-        async with gate:
+    async def worker(llm: LLM) -> None:
+        # A worker goes straight from one answer to its next request, with no wait in
+        # between: a semaphore would queue the next call behind every other answer that
+        # arrived at the same moment, and calls would move in lockstep.
+        while queue:
+            index = queue.popleft()
+            article = articles[index]
             try:
                 outcome: Extraction | Failure = await _extract_one(llm, article, budget)
             except SummarizerError as e:
                 outcome = _failure(article, e)
-        if cache is not None and isinstance(outcome, Extraction):
-            # In a thread: a cache file another run holds locked must not stall the calls.
-            await asyncio.to_thread(
-                cache.put,
-                _key(config, prompt, article),
-                content_hash=article.content_hash,
-                provider=config.provider,
-                model=config.model,
-                prompt=f"{prompt.name}.v{prompt.version}",
-                data=outcome.data,
-                usage=outcome.meta.usage,
-                duration_s=outcome.meta.duration_s,
-            )
-        done(index, outcome)
+            if cache is not None and isinstance(outcome, Extraction):
+                # In a thread, not awaited here: a cache file another run holds locked
+                # must not stall the calls. Every write is awaited before the run ends.
+                write = asyncio.create_task(
+                    asyncio.to_thread(
+                        cache.put,
+                        _key(config, prompt, article),
+                        content_hash=article.content_hash,
+                        provider=config.provider,
+                        model=config.model,
+                        prompt=f"{prompt.name}.v{prompt.version}",
+                        data=outcome.data,
+                        usage=outcome.meta.usage,
+                        duration_s=outcome.meta.duration_s,
+                    )
+                )
+                writes.add(write)
+                write.add_done_callback(writes.discard)
+            done(index, outcome)
 
     async with open_llm(config, prompt=prompt) as llm:
-        async with asyncio.TaskGroup() as group:
-            for index in pending:
-                group.create_task(one(index, llm))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(min(concurrency, len(pending))):
+                    group.create_task(worker(llm))
+        finally:
+            if writes:
+                await asyncio.gather(*writes, return_exceptions=True)
         run.calls += llm.http_attempts
 
 
@@ -351,7 +374,11 @@ async def arecord(
     if config.provider == "replay":
         raise ConfigError("recording needs a live provider, not replay")
     run = ExtractionRun(config=config)
-    async with open_llm(config, prompt=prompt or load_prompt()) as llm:
+    import httpx2
+
+    # vcrpy records by patching httpx2, so the requests go out through it (same bytes).
+    transport = httpx2.AsyncHTTPTransport()
+    async with open_llm(config, prompt=prompt or load_prompt(), transport=transport) as llm:
         for article in articles:
             outcome: Extraction | Failure
             try:
