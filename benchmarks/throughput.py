@@ -13,7 +13,8 @@ to show how much of the gap each layer costs on this machine:
   httpx2      httpx2.AsyncClient, the answer validated with pydantic
   openai      the openai SDK's chat.completions.create, validated with pydantic
   openai-aiohttp  the same with the SDK's aiohttp transport (`openai.DefaultAioHttpClient`)
-  summarizer  aextract_many: instructor (validation, re-asks), tenacity, the openai SDK
+  summarizer  aextract_many: instructor's mode handlers (request, validation, re-asks),
+              tenacity, aiohttp
 """
 
 from __future__ import annotations

@@ -1,11 +1,17 @@
-"""The only module that talks to a model: openai's client, instructor and tenacity live here.
+"""The only module that talks to a model: instructor, the HTTP clients and tenacity live here.
 
 `LLM` turns one article into a validated `ArticleExtraction`:
-- instructor re-asks the model a bounded number of times when its answer fails validation;
+- instructor's handlers for the chosen mode build the request from the schema, parse and
+  validate the answer, and word the re-ask when it fails validation; the model is re-asked
+  a bounded number of times;
 - tenacity retries 429 (honouring Retry-After), 5xx, connection errors and timeouts with
   exponential backoff and jitter, bounded in attempts and in total time;
 - every final failure is an `LLMError` naming the article and the cause.
-The openai client's own retries are off so that the attempts counted here are all there are.
+
+The chat-completions request goes out on aiohttp: at newsroom concurrency the openai SDK's
+httpx stack and instructor's per-call wrapper cost several milliseconds of CPU per call,
+which a 2-core machine cannot spare (see benchmarks/throughput.py). With an httpx2 transport
+(replay, recording, tests) the same bytes go out through httpx2 instead.
 """
 
 from __future__ import annotations
@@ -14,15 +20,22 @@ import asyncio
 import json
 import logging
 import time
-from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Any
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
+import aiohttp
 import httpx2
 import instructor
-import openai
-from instructor.core.exceptions import InstructorRetryException
+from instructor.core.exceptions import InstructorRetryException, ResponseParsingError
 from instructor.v2.core.function_calls import ResponseSchema
+from instructor.v2.core.providers import Provider
+from instructor.v2.core.registry import ModeHandlers, mode_registry
+from instructor.v2.validation.async_validators import reject_async_validators
+from openai.types.chat import ChatCompletion
+from pydantic import ValidationError
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -52,18 +65,40 @@ _REPLAY_BASE_URL = "http://replay.invalid/v1"
 
 
 class _Response(ArticleExtraction, ResponseSchema):
-    """`ArticleExtraction` as instructor's response model, built once.
-
-    Given a plain model, instructor creates a wrapper class on every call and generates its
-    JSON Schema afresh: milliseconds per call, the bulk of the client's CPU at high
-    concurrency. A class that already is a `ResponseSchema` is used as it is.
-    """
+    """`ArticleExtraction` as instructor's response model, built once (not per call)."""
 
 
 _Response.__name__ = _Response.__qualname__ = "ArticleExtraction"
+# instructor checks this on every call of its patched client; once is enough for one class.
+reject_async_validators(_Response)
+#: The answer failed validation: instructor's handlers re-ask the model about these.
+_PARSE_ERRORS = (ValidationError, json.JSONDecodeError, ResponseParsingError)
 MAX_RETRY_AFTER_S = 60.0
-#: The HTTP requests of the extraction running in this task: retries and re-asks included.
-_REQUESTS: ContextVar[list[int] | None] = ContextVar("summarizer_requests", default=None)
+
+
+class ModelHTTPError(Exception):
+    """The model server answered with an HTTP error status."""
+
+    def __init__(self, status: int, headers: Mapping[str, str]) -> None:
+        self.status = status
+        self.headers = {k.lower(): v for k, v in headers.items()}
+        super().__init__(f"HTTP {status} from the model server")
+
+
+class ModelUnreachable(Exception):
+    """The request could not be sent, or the connection broke before a full answer."""
+
+
+class ModelTimeout(ModelUnreachable):
+    """The model server did not answer within the configured timeout."""
+
+
+class UnreadableAnswer(Exception):
+    """A 2xx answer whose body is not a chat completion (cut short in transit, or not JSON)."""
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        self.transient = transient
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -73,6 +108,14 @@ class CallResult:
     data: ArticleExtraction
     usage: Usage
     attempts: int
+
+
+@dataclass
+class _Tally:
+    """What one extraction has spent so far, over retries and re-asks."""
+
+    requests: int = 0
+    usage: Usage = field(default_factory=Usage)
 
 
 def fence(text: str) -> str:
@@ -109,41 +152,39 @@ def _find(exc: BaseException, kind: type[BaseException]) -> BaseException | None
 
 def is_transient(exc: BaseException) -> bool:
     """True for failures worth retrying: rate limits, 5xx, connection errors, timeouts, and
-    a response body that is not JSON at all (cut short in transit).
+    an answer body cut short in transit.
 
-    A model answer that is JSON but not a valid extraction is not transient: instructor has
-    already re-asked the model about it.
+    A model answer that is a completion but not a valid extraction is not transient: the
+    model has already been re-asked about it.
     """
     if _find(exc, ReplayMiss) is not None:
         return False
     for err in _cause_chain(exc):
-        if isinstance(err, openai.APIStatusError):
-            return err.status_code == 429 or err.status_code >= 500
-        if isinstance(err, openai.APIConnectionError | httpx2.TransportError | TimeoutError):
+        if isinstance(err, ModelHTTPError):
+            return err.status == 429 or err.status >= 500
+        if isinstance(err, UnreadableAnswer):
+            return err.transient
+        if isinstance(err, ModelUnreachable | TimeoutError):
             return True
-    retry = _find(exc, InstructorRetryException)
-    body_unreadable = retry is not None and getattr(retry, "last_completion", None) is None
-    return body_unreadable and _find(exc, json.JSONDecodeError) is not None
+    return False
 
 
 def _is_rate_limit(exc: BaseException) -> bool:
-    return any(
-        isinstance(e, openai.APIStatusError) and e.status_code == 429 for e in _cause_chain(exc)
-    )
+    return any(isinstance(e, ModelHTTPError) and e.status == 429 for e in _cause_chain(exc))
 
 
 def retry_after_s(exc: BaseException) -> float | None:
     """The server's Retry-After, in seconds, when the failure carries one."""
-    for err in _cause_chain(exc):
-        if isinstance(err, openai.APIStatusError):
-            value = err.response.headers.get("retry-after")
-            if value is None:
-                return None
-            try:
-                return min(max(float(value), 0.0), MAX_RETRY_AFTER_S)
-            except ValueError:
-                return None
-    return None
+    err = _find(exc, ModelHTTPError)
+    if not isinstance(err, ModelHTTPError):
+        return None
+    value = err.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return min(max(float(value), 0.0), MAX_RETRY_AFTER_S)
+    except ValueError:
+        return None
 
 
 class _Wait:
@@ -160,7 +201,7 @@ class _Wait:
 
 
 def _tokens_of(usage: Any) -> Usage:
-    """The token counts of an SDK or instructor usage object (0 where it has none)."""
+    """The token counts of a completion's usage object (0 where it has none)."""
     return Usage(
         prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
         completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
@@ -168,28 +209,96 @@ def _tokens_of(usage: Any) -> Usage:
     )
 
 
-def _usage_of(data: Any, completion: Any) -> Usage:
-    """Tokens of the whole call: instructor's total over re-asks, else the last answer's."""
-    return _tokens_of(getattr(data, "_total_usage", None) or getattr(completion, "usage", None))
-
-
-def _failed_usage(exc: BaseException) -> Usage:
-    """Tokens of the answers instructor received in an attempt that failed (0 when none)."""
-    return _tokens_of(getattr(_find(exc, InstructorRetryException), "total_usage", None))
-
-
 def describe(exc: BaseException) -> str:
     """A one-line cause for an error, innermost useful message first, never a traceback."""
     for err in _cause_chain(exc):
-        if isinstance(err, openai.APIStatusError):
-            return f"HTTP {err.status_code} from the model server"
-        if isinstance(err, openai.APITimeoutError):
+        if isinstance(err, ModelHTTPError):
+            return str(err)
+        if isinstance(err, ModelTimeout):
             return "the model server timed out"
-        if isinstance(err, openai.APIConnectionError):
-            return "could not connect to the model server"
+        if isinstance(err, ModelUnreachable):
+            return f"could not connect to the model server ({err})"
+        if isinstance(err, UnreadableAnswer):
+            return str(err)
     last = _cause_chain(exc)[-1]
     text = " ".join(str(last).split())
     return f"{type(last).__name__}: {text[:300]}"
+
+
+class _Sender(Protocol):
+    """Sends one chat-completions body; answers (status, headers, body)."""
+
+    async def post(self, body: bytes) -> tuple[int, Mapping[str, str], bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
+def env_proxy(url: str) -> str | None:
+    """The proxy that HTTP(S)_PROXY / NO_PROXY name for `url`, as other HTTP clients read them."""
+    parts = urllib.parse.urlsplit(url)
+    proxy = urllib.request.getproxies().get(parts.scheme)
+    if proxy is None or urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return proxy
+
+
+class _AiohttpSender:
+    """The live path: one aiohttp session with keep-alive connections, opened on first use."""
+
+    def __init__(self, url: str, headers: dict[str, str], timeout_s: float) -> None:
+        self.url = url
+        self.headers = headers
+        self.timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self.proxy = env_proxy(url)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def post(self, body: bytes) -> tuple[int, Mapping[str, str], bytes]:
+        if self._session is None:
+            # Not trust_env: it looks up the proxy and ~/.netrc in a thread on every request.
+            self._session = aiohttp.ClientSession(headers=self.headers, timeout=self.timeout)
+        try:
+            async with self._session.post(self.url, data=body, proxy=self.proxy) as response:
+                return response.status, response.headers, await response.read()
+        except TimeoutError as e:
+            raise ModelTimeout(f"no answer within {self.timeout.total}s") from e
+        except aiohttp.ClientError as e:
+            raise ModelUnreachable(" ".join(str(e).split())[:200] or type(e).__name__) from e
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+class _HttpxSender:
+    """Replay, recording (vcrpy patches httpx2) and tests: the same bytes through httpx2."""
+
+    def __init__(self, url: str, headers: dict[str, str], timeout_s: float, transport: Any) -> None:
+        self.url = url
+        self.client = httpx2.AsyncClient(transport=transport, headers=headers, timeout=timeout_s)
+
+    async def post(self, body: bytes) -> tuple[int, Mapping[str, str], bytes]:
+        try:
+            response = await self.client.post(self.url, content=body)
+        except httpx2.TimeoutException as e:
+            raise ModelTimeout(str(e)) from e
+        except httpx2.TransportError as e:
+            raise ModelUnreachable(" ".join(str(e).split())[:200] or type(e).__name__) from e
+        return response.status_code, response.headers, response.content
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def _completion(raw: bytes) -> ChatCompletion:
+    """The answer body as a chat completion, or `UnreadableAnswer`."""
+    try:
+        return ChatCompletion.model_validate_json(raw)
+    except ValidationError as e:
+        cut_short = any(err["type"] == "json_invalid" for err in e.errors())
+        what = "not JSON (cut short?)" if cut_short else "not a chat completion"
+        raise UnreadableAnswer(
+            f"the model server's answer is {what}: {raw[:80]!r}", transient=cut_short
+        ) from e
 
 
 class LLM:
@@ -199,7 +308,8 @@ class LLM:
         config: the resolved provider configuration; for `local` its base_url must already
             point at a running server (see `summarizer.extract.open_llm`).
         prompt: the prompt template (default: the current `extract_article` version).
-        transport: an httpx2 transport to use instead of the network (replay, tests).
+        transport: an httpx2 transport to send through instead of aiohttp (replay,
+            recording, tests).
         retry_initial_s, retry_max_s: backoff bounds for transient failures.
     """
 
@@ -218,39 +328,28 @@ class LLM:
             config.retry_initial_s if retry_initial_s is None else retry_initial_s
         )
         self.retry_max_s = config.retry_max_s if retry_max_s is None else retry_max_s
-        #: HTTP requests sent, retries and instructor's re-asks included.
+        #: HTTP requests sent, retries and re-asks included.
         self.http_attempts = 0
         #: Monotonic time before which no call starts: a 429 slows every worker, not one.
         self.pause_until = 0.0
-        base_url = config.base_url
-        api_key = config.api_key or "unused"
+        base_url = config.base_url or "https://api.openai.com/v1"
         if config.provider == "replay":
             transport = transport or ReplayTransport(config.cassette_dir)
             base_url = _REPLAY_BASE_URL
-        hooks = {"request": [self._count_request]}
-        http_client = (
-            httpx2.AsyncClient(transport=transport, event_hooks=hooks)
-            if transport
-            else openai.DefaultAsyncHttpxClient(event_hooks=hooks)
+        headers = {"content-type": "application/json", "accept": "application/json"}
+        if config.api_key:
+            headers["authorization"] = f"Bearer {config.api_key}"
+        url = f"{base_url.rstrip('/')}/chat/completions"
+        self._sender: _Sender = (
+            _HttpxSender(url, headers, config.timeout_s, transport)
+            if transport is not None
+            else _AiohttpSender(url, headers, config.timeout_s)
         )
-        self._http = http_client
-        client = openai.AsyncOpenAI(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=config.timeout_s,
-            max_retries=0,
-            http_client=http_client,
-        )
-        self._openai = client
-        self._client = instructor.from_openai(client, mode=_MODES[config.mode])
+        self._mode = _MODES[config.mode]
+        self._handlers: ModeHandlers = mode_registry.get_handlers(Provider.OPENAI, self._mode)
+        # llama.cpp, vLLM and Ollama constrain decoding to a JSON Schema given this way.
         schema = ArticleExtraction.model_json_schema()
         self._grammar_format = {"type": "json_object", "schema": schema}
-
-    async def _count_request(self, request: httpx2.Request) -> None:
-        self.http_attempts += 1
-        box = _REQUESTS.get()
-        if box is not None:
-            box[0] += 1
 
     async def __aenter__(self) -> LLM:
         return self
@@ -260,22 +359,33 @@ class LLM:
 
     async def aclose(self) -> None:
         """Close the HTTP connections."""
-        await self._openai.close()
+        await self._sender.aclose()
 
-    def _request_kwargs(self, article: Article) -> dict[str, Any]:
+    def _request(self, article: Article) -> dict[str, Any]:
+        """The chat request for an article, shaped for the mode by instructor's handler."""
         kwargs: dict[str, Any] = {
             "model": self.config.model,
             "messages": build_messages(article, self.prompt),
-            "response_model": _Response,
-            "max_retries": self.config.reasks,
             "temperature": self.config.temperature,
             "max_tokens": self.config.max_tokens,
         }
-        if self.config.mode in ("grammar", "json"):
-            # llama.cpp, vLLM and Ollama constrain decoding to a JSON Schema given this way.
-            # Built once per client: it is only serialised, never changed.
-            kwargs["extra_body"] = {"response_format": self._grammar_format}
+        _, kwargs = self._handlers.request_handler(_Response, kwargs)
+        if self._handlers.message_converter is not None:
+            kwargs["messages"] = self._handlers.message_converter(kwargs["messages"])
+        if self.config.mode == "grammar":
+            kwargs["response_format"] = self._grammar_format
         return kwargs
+
+    async def _send(self, request: dict[str, Any], tally: _Tally) -> ChatCompletion:
+        """One HTTP request; an error status or an unreadable body raises."""
+        self.http_attempts += 1
+        tally.requests += 1
+        status, headers, raw = await self._sender.post(json.dumps(request).encode())
+        if status >= 300:
+            raise ModelHTTPError(status, headers)
+        completion = _completion(raw)
+        tally.usage = tally.usage + _tokens_of(completion.usage)
+        return completion
 
     def _slow_down(self, state: RetryCallState) -> None:
         """After a rate limit, hold back every call on this endpoint until the wait is over."""
@@ -286,15 +396,41 @@ class LLM:
         self.pause_until = max(self.pause_until, time.monotonic() + delay)
         log.info("rate limited; pausing all calls for %.1fs", delay)
 
-    async def _once(self, article: Article) -> tuple[ArticleExtraction, Usage]:
+    async def _once(self, article: Article, tally: _Tally) -> ArticleExtraction:
+        """Ask, then re-ask on an invalid answer, up to `reasks` times (instructor's rules)."""
         wait = self.pause_until - time.monotonic()
         if wait > 0:
             await asyncio.sleep(wait)
-        data, completion = await self._client.chat.completions.create_with_completion(
-            **self._request_kwargs(article)
-        )
-        # Hand back the plain model, not instructor's subclass of it.
-        return ArticleExtraction.model_construct(**dict(data)), _usage_of(data, completion)
+        request = self._request(article)
+        failed: list[Any] = []
+        for attempt in range(1, self.config.reasks + 2):
+            completion = await self._send(request, tally)
+            try:
+                data = self._handlers.response_parser(
+                    response=completion,
+                    response_model=_Response,
+                    validation_context=None,
+                    strict=True,
+                    stream=False,
+                    is_async=True,
+                )
+            except _PARSE_ERRORS as e:
+                failed.append(e)
+                if attempt > self.config.reasks:
+                    raise InstructorRetryException(
+                        str(e),
+                        last_completion=completion,
+                        n_attempts=attempt,
+                        total_usage=tally.usage,
+                        create_kwargs=request,
+                    ) from e
+                request = self._handlers.reask_handler(
+                    kwargs=request, response=completion, exception=e
+                )
+                continue
+            # Hand back the plain model, not instructor's subclass of it.
+            return ArticleExtraction.model_construct(**dict(data))
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     async def extract(self, article: Article) -> CallResult:
         """Extract one article.
@@ -304,8 +440,7 @@ class LLM:
             LLMError: the model failed for good; the message names the article and the cause.
         """
         attempts = 0
-        requests = [0]  # counted by the HTTP client's request hook, re-asks included
-        token = _REQUESTS.set(requests)
+        tally = _Tally()  # every request and token, over retries and re-asks
         start = time.monotonic()
         retrying = AsyncRetrying(
             retry=retry_if_exception(is_transient),
@@ -315,16 +450,11 @@ class LLM:
             before_sleep=self._slow_down,
             reraise=True,
         )
-        carried = Usage()  # tokens of answers in attempts that then failed (billed all the same)
         try:
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    try:
-                        data, usage = await self._once(article)
-                    except Exception as e:
-                        carried = carried + _failed_usage(e)
-                        raise
+                    data = await self._once(article, tally)
         except Exception as e:
             if _find(e, ReplayMiss) is not None:
                 raise ReplayMissError(
@@ -333,17 +463,15 @@ class LLM:
                     "openai-compatible --base-url http://localhost:11434/v1 --model NAME, or "
                     "--provider local) or re-record the cassettes",
                     article_id=article.id,
-                    attempts=requests[0],
+                    attempts=tally.requests,
                 ) from e
             elapsed = time.monotonic() - start
             raise LLMError(
                 f"{article.path}: extraction of {article.id} failed after {attempts} "
                 f"attempt(s) in {elapsed:.1f}s: {describe(e)}",
                 article_id=article.id,
-                attempts=requests[0],
-                usage=carried.tokens(),
+                attempts=tally.requests,
+                usage=tally.usage.tokens(),
             ) from e
-        finally:
-            _REQUESTS.reset(token)
-        usage = (usage + carried).model_copy(update={"calls": max(requests[0], 1)})
+        usage = tally.usage.model_copy(update={"calls": max(tally.requests, 1)})
         return CallResult(data=data, usage=usage, attempts=attempts)

@@ -26,6 +26,7 @@ FORBIDDEN = (
     "instructor",
     "tenacity",
     "httpx2",
+    "aiohttp",
     "vcr",
     "summarizer.llm",
     "summarizer.extract",
