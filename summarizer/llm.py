@@ -255,7 +255,11 @@ class _AiohttpSender:
     async def post(self, body: bytes) -> tuple[int, Mapping[str, str], bytes]:
         if self._session is None:
             # Not trust_env: it looks up the proxy and ~/.netrc in a thread on every request.
-            self._session = aiohttp.ClientSession(headers=self.headers, timeout=self.timeout)
+            # No connection limit of its own: the batch's workers are the bound.
+            connector = aiohttp.TCPConnector(limit=0)
+            self._session = aiohttp.ClientSession(
+                headers=self.headers, timeout=self.timeout, connector=connector
+            )
         try:
             async with self._session.post(self.url, data=body, proxy=self.proxy) as response:
                 return response.status, response.headers, await response.read()
@@ -289,16 +293,30 @@ class _HttpxSender:
         await self.client.aclose()
 
 
+#: Bookkeeping fields some OpenAI-compatible servers leave out; nothing here reads them.
+_COMPLETION_DEFAULTS = {"id": "", "object": "chat.completion", "created": 0, "model": ""}
+
+
 def _completion(raw: bytes) -> ChatCompletion:
     """The answer body as a chat completion, or `UnreadableAnswer`."""
     try:
         return ChatCompletion.model_validate_json(raw)
     except ValidationError as e:
-        cut_short = any(err["type"] == "json_invalid" for err in e.errors())
-        what = "not JSON (cut short?)" if cut_short else "not a chat completion"
+        error = e
+    try:
+        body = json.loads(raw)
+    except ValueError as e:
         raise UnreadableAnswer(
-            f"the model server's answer is {what}: {raw[:80]!r}", transient=cut_short
+            f"the model server's answer is not JSON (cut short?): {raw[:80]!r}", transient=True
         ) from e
+    if isinstance(body, dict) and "choices" in body:
+        try:
+            return ChatCompletion.model_validate({**_COMPLETION_DEFAULTS, **body})
+        except ValidationError as e:
+            error = e
+    raise UnreadableAnswer(
+        f"the model server's answer is not a chat completion: {raw[:80]!r}", transient=False
+    ) from error
 
 
 class LLM:

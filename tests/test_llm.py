@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Callable
 
@@ -160,3 +161,31 @@ def test_is_transient_classifies_errors() -> None:
     """Only rate limits, server errors, timeouts and connection failures are transient."""
     assert is_transient(TimeoutError())
     assert not is_transient(ValueError("schema"))
+
+
+def test_a_completion_without_bookkeeping_fields_is_read() -> None:
+    """Some OpenAI-compatible servers leave out id, object, created or model: still read."""
+
+    def bare(_: httpx2.Request) -> httpx2.Response:
+        answer = completion(json.dumps(GOOD)).json()
+        for name in ("id", "object", "created", "model"):
+            del answer[name]
+        return httpx2.Response(200, json=answer)
+
+    result = run(Script(bare))
+    assert result.data.headline == "Iraq takes detainees"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("body", "reason", "calls"),
+    [
+        (b'{"id": "c1", "choices": [{"ind', "not JSON (cut short?)", 3),  # retried
+        (b'{"error": {"message": "no such model"}}', "not a chat completion", 1),
+        (b"[1, 2]", "not a chat completion", 1),
+    ],
+)
+def test_an_unreadable_answer_is_named(body: bytes, reason: str, calls: int) -> None:
+    script = Script(lambda _: httpx2.Response(200, content=body))
+    with pytest.raises(LLMError, match=re.escape(reason)):
+        run(script, max_attempts=3)
+    assert len(script.requests) == calls
