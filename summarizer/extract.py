@@ -28,8 +28,6 @@ from summarizer.models import Article, Extraction, ExtractionMeta, Failure, Usag
 from summarizer.prompts import PromptTemplate, load_prompt
 
 if TYPE_CHECKING:
-    import httpx2
-
     from summarizer.llm import LLM
 
 log = logging.getLogger(__name__)
@@ -74,24 +72,24 @@ async def open_llm(
     config: ProviderConfig,
     *,
     prompt: PromptTemplate | None = None,
-    transport: httpx2.AsyncBaseTransport | None = None,
+    use_httpx: bool = False,
 ) -> AsyncIterator[LLM]:
     """An `LLM` ready to use; for `local`, with llama.cpp's server started and later stopped.
 
-    `transport`: send through httpx2 on this transport instead of aiohttp (recording).
+    `use_httpx`: send through httpx2 instead of aiohttp (recording: vcrpy patches httpx2).
     """
     from summarizer.llm import LLM
     from summarizer.local import default_model_path, llama_server
 
     if config.provider != "local":
-        async with LLM(config, prompt=prompt, transport=transport) as llm:
+        async with LLM(config, prompt=prompt, use_httpx=use_httpx) as llm:
             yield llm
         return
     model_path = config.model_path or default_model_path()
     with contextlib.ExitStack() as stack:
         server = llama_server(model_path, alias=config.model)
         base_url = await asyncio.to_thread(stack.enter_context, server)
-        async with LLM(config.with_base_url(base_url), prompt=prompt, transport=transport) as llm:
+        async with LLM(config.with_base_url(base_url), prompt=prompt, use_httpx=use_httpx) as llm:
             yield llm
 
 
@@ -374,11 +372,8 @@ async def arecord(
     if config.provider == "replay":
         raise ConfigError("recording needs a live provider, not replay")
     run = ExtractionRun(config=config)
-    import httpx2
-
     # vcrpy records by patching httpx2, so the requests go out through it (same bytes).
-    transport = httpx2.AsyncHTTPTransport()
-    async with open_llm(config, prompt=prompt or load_prompt(), transport=transport) as llm:
+    async with open_llm(config, prompt=prompt or load_prompt(), use_httpx=True) as llm:
         for article in articles:
             outcome: Extraction | Failure
             try:

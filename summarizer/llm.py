@@ -17,8 +17,12 @@ which a 2-core machine cannot spare (see benchmarks/throughput.py). With an http
 from __future__ import annotations
 
 import asyncio
+import base64
+import ipaddress
 import json
 import logging
+import os
+import re
 import time
 import urllib.parse
 import urllib.request
@@ -65,7 +69,9 @@ _REPLAY_BASE_URL = "http://replay.invalid/v1"
 
 
 class _Response(ArticleExtraction, ResponseSchema):
-    """`ArticleExtraction` as instructor's response model, built once (not per call)."""
+    # `ArticleExtraction` as instructor's response model, built once (not per call). The
+    # docstring is the schema's description, which the model reads: keep the original's.
+    __doc__ = ArticleExtraction.__doc__
 
 
 _Response.__name__ = _Response.__qualname__ = "ArticleExtraction"
@@ -74,6 +80,10 @@ reject_async_validators(_Response)
 #: The answer failed validation: instructor's handlers re-ask the model about these.
 _PARSE_ERRORS = (ValidationError, json.JSONDecodeError, ResponseParsingError)
 MAX_RETRY_AFTER_S = 60.0
+_OPENAI_ACCOUNT_HEADERS = (
+    ("OPENAI_ORG_ID", "openai-organization"),
+    ("OPENAI_PROJECT_ID", "openai-project"),
+)
 
 
 class ModelHTTPError(Exception):
@@ -217,7 +227,7 @@ def describe(exc: BaseException) -> str:
         if isinstance(err, ModelTimeout):
             return "the model server timed out"
         if isinstance(err, ModelUnreachable):
-            return f"could not connect to the model server ({err})"
+            return f"the connection to the model server failed: {err}"
         if isinstance(err, UnreadableAnswer):
             return str(err)
     last = _cause_chain(exc)[-1]
@@ -233,90 +243,166 @@ class _Sender(Protocol):
     async def aclose(self) -> None: ...
 
 
+_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
+
+
+def _plain(exc: BaseException) -> str:
+    """An HTTP client's error on one line, with any `user:password@` in a URL removed."""
+    return _USERINFO.sub("", " ".join(str(exc).split()))[:200] or type(exc).__name__
+
+
+def _bypassed(host: str, port: int | None) -> bool:
+    """True when NO_PROXY names the host: a name, a domain suffix, host:port, an IP network."""
+    entries = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
+    for entry in (e.strip().lower() for e in entries.split(",")):
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        name, _, entry_port = entry.rpartition(":") if entry.count(":") == 1 else (entry, "", "")
+        if entry_port and entry_port != str(port):
+            continue
+        try:
+            if ipaddress.ip_address(host) in ipaddress.ip_network(name, strict=False):
+                return True
+            continue
+        except ValueError:
+            pass  # a name, not an address and a network
+        name = name.lstrip(".")
+        if host == name or host.endswith("." + name):
+            return True
+    return False
+
+
 def env_proxy(url: str) -> str | None:
-    """The proxy that HTTP(S)_PROXY / NO_PROXY name for `url`, as other HTTP clients read them."""
+    """The proxy for `url` from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, unless NO_PROXY names
+    the host; a proxy given without a scheme is taken as http://."""
     parts = urllib.parse.urlsplit(url)
-    proxy = urllib.request.getproxies().get(parts.scheme)
-    if proxy is None or urllib.request.proxy_bypass(parts.hostname or ""):
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if not proxy or _bypassed((parts.hostname or "").lower(), parts.port):
         return None
-    return proxy
+    return proxy if "://" in proxy else f"http://{proxy}"
 
 
 class _AiohttpSender:
-    """The live path: one aiohttp session with keep-alive connections, opened on first use."""
+    """The live path: one aiohttp session with keep-alive connections, opened on first use
+    (again when used from another event loop)."""
 
     def __init__(self, url: str, headers: dict[str, str], timeout_s: float) -> None:
         self.url = url
         self.headers = headers
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self.proxy = env_proxy(url)
+        self.proxy: str | None = None
+        self.proxy_headers: dict[str, str] | None = None
+        if proxy := env_proxy(url):
+            # Credentials go in a header, not in the URL, so no error message can show them.
+            parts = urllib.parse.urlsplit(proxy)
+            if parts.username is not None:
+                user = urllib.parse.unquote(parts.username)
+                password = urllib.parse.unquote(parts.password or "")
+                token = base64.b64encode(f"{user}:{password}".encode()).decode()
+                credentials = {"proxy-authorization": f"Basic {token}"}
+                if urllib.parse.urlsplit(url).scheme == "https":
+                    self.proxy_headers = credentials  # on the CONNECT to the proxy
+                else:
+                    self.headers = {**headers, **credentials}  # the proxy reads the request
+                proxy = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+            self.proxy = proxy
         self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def post(self, body: bytes) -> tuple[int, Mapping[str, str], bytes]:
-        if self._session is None:
+    def _open(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._loop is not loop:
             # Not trust_env: it looks up the proxy and ~/.netrc in a thread on every request.
             # No connection limit of its own: the batch's workers are the bound.
-            connector = aiohttp.TCPConnector(limit=0)
+            # No session-wide headers: aiohttp merges those into the proxy's headers and
+            # would hand the API key to the proxy as its Proxy-Authorization.
             self._session = aiohttp.ClientSession(
-                headers=self.headers, timeout=self.timeout, connector=connector
+                timeout=self.timeout, connector=aiohttp.TCPConnector(limit=0)
             )
+            self._loop = loop
+        return self._session
+
+    async def post(self, body: bytes) -> tuple[int, Mapping[str, str], bytes]:
+        session = self._open()
         try:
-            async with self._session.post(self.url, data=body, proxy=self.proxy) as response:
+            async with session.post(
+                self.url,
+                data=body,
+                headers=self.headers,
+                proxy=self.proxy,
+                proxy_headers=self.proxy_headers,
+            ) as response:
                 return response.status, response.headers, await response.read()
         except TimeoutError as e:
             raise ModelTimeout(f"no answer within {self.timeout.total}s") from e
         except aiohttp.ClientError as e:
-            raise ModelUnreachable(" ".join(str(e).split())[:200] or type(e).__name__) from e
+            raise ModelUnreachable(_plain(e)) from e
 
     async def aclose(self) -> None:
-        if self._session is not None:
+        if self._session is not None and self._loop is asyncio.get_running_loop():
             await self._session.close()
+        self._session = None
 
 
 class _HttpxSender:
-    """Replay, recording (vcrpy patches httpx2) and tests: the same bytes through httpx2."""
+    """Replay, recording (vcrpy patches httpx2) and tests: the same bytes through httpx2,
+    which reads the proxy settings itself when no transport is given."""
 
-    def __init__(self, url: str, headers: dict[str, str], timeout_s: float, transport: Any) -> None:
+    def __init__(
+        self,
+        url: str,
+        headers: dict[str, str],
+        timeout_s: float,
+        transport: httpx2.AsyncBaseTransport | None,
+    ) -> None:
         self.url = url
-        self.client = httpx2.AsyncClient(transport=transport, headers=headers, timeout=timeout_s)
+        self.client = httpx2.AsyncClient(
+            transport=transport, headers=headers, timeout=timeout_s, follow_redirects=True
+        )
 
     async def post(self, body: bytes) -> tuple[int, Mapping[str, str], bytes]:
         try:
             response = await self.client.post(self.url, content=body)
         except httpx2.TimeoutException as e:
-            raise ModelTimeout(str(e)) from e
-        except httpx2.TransportError as e:
-            raise ModelUnreachable(" ".join(str(e).split())[:200] or type(e).__name__) from e
+            raise ModelTimeout(_plain(e)) from e
+        except (httpx2.TransportError, httpx2.DecodingError) as e:
+            raise ModelUnreachable(_plain(e)) from e
         return response.status_code, response.headers, response.content
 
     async def aclose(self) -> None:
         await self.client.aclose()
 
 
-#: Bookkeeping fields some OpenAI-compatible servers leave out; nothing here reads them.
-_COMPLETION_DEFAULTS = {"id": "", "object": "chat.completion", "created": 0, "model": ""}
-
-
 def _completion(raw: bytes) -> ChatCompletion:
-    """The answer body as a chat completion, or `UnreadableAnswer`."""
+    """The answer body as a chat completion; `ModelHTTPError` for an error sent with a 200
+    (as some gateways do); `UnreadableAnswer` for anything else."""
     try:
         return ChatCompletion.model_validate_json(raw)
-    except ValidationError as e:
-        error = e
+    except ValidationError:
+        pass  # not strictly a completion: read it as leniently as the openai SDK does
     try:
         body = json.loads(raw)
     except ValueError as e:
         raise UnreadableAnswer(
             f"the model server's answer is not JSON (cut short?): {raw[:80]!r}", transient=True
         ) from e
-    if isinstance(body, dict) and "choices" in body:
-        try:
-            return ChatCompletion.model_validate({**_COMPLETION_DEFAULTS, **body})
-        except ValidationError as e:
-            error = e
+    if isinstance(body, dict) and isinstance(body.get("choices"), list):
+        return ChatCompletion.construct(**body)
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        code = error.get("code")
+        if isinstance(code, int) and (code == 429 or code >= 500):
+            raise ModelHTTPError(code, {})
+        message = " ".join(str(error.get("message", error)).split())[:200]
+        raise UnreadableAnswer(
+            f"the model server answered with an error: {message}", transient=False
+        )
     raise UnreadableAnswer(
         f"the model server's answer is not a chat completion: {raw[:80]!r}", transient=False
-    ) from error
+    )
 
 
 class LLM:
@@ -326,8 +412,8 @@ class LLM:
         config: the resolved provider configuration; for `local` its base_url must already
             point at a running server (see `summarizer.extract.open_llm`).
         prompt: the prompt template (default: the current `extract_article` version).
-        transport: an httpx2 transport to send through instead of aiohttp (replay,
-            recording, tests).
+        transport: an httpx2 transport to send through instead of aiohttp (replay, tests).
+        use_httpx: send through httpx2 on its own transport (recording: vcrpy patches it).
         retry_initial_s, retry_max_s: backoff bounds for transient failures.
     """
 
@@ -337,6 +423,7 @@ class LLM:
         *,
         prompt: PromptTemplate | None = None,
         transport: httpx2.AsyncBaseTransport | None = None,
+        use_httpx: bool = False,
         retry_initial_s: float | None = None,
         retry_max_s: float | None = None,
     ) -> None:
@@ -357,10 +444,15 @@ class LLM:
         headers = {"content-type": "application/json", "accept": "application/json"}
         if config.api_key:
             headers["authorization"] = f"Bearer {config.api_key}"
+        if config.provider == "openai":
+            # As the openai SDK does: bill and rate-limit under this organization and project.
+            for variable, header in _OPENAI_ACCOUNT_HEADERS:
+                if value := os.environ.get(variable):
+                    headers[header] = value
         url = f"{base_url.rstrip('/')}/chat/completions"
         self._sender: _Sender = (
             _HttpxSender(url, headers, config.timeout_s, transport)
-            if transport is not None
+            if transport is not None or use_httpx
             else _AiohttpSender(url, headers, config.timeout_s)
         )
         self._mode = _MODES[config.mode]
@@ -390,7 +482,7 @@ class LLM:
         _, kwargs = self._handlers.request_handler(_Response, kwargs)
         if self._handlers.message_converter is not None:
             kwargs["messages"] = self._handlers.message_converter(kwargs["messages"])
-        if self.config.mode == "grammar":
+        if self.config.mode in ("grammar", "json"):
             kwargs["response_format"] = self._grammar_format
         return kwargs
 

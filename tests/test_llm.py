@@ -163,16 +163,35 @@ def test_is_transient_classifies_errors() -> None:
     assert not is_transient(ValueError("schema"))
 
 
-def test_a_completion_without_bookkeeping_fields_is_read() -> None:
-    """Some OpenAI-compatible servers leave out id, object, created or model: still read."""
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"id": None, "object": None, "created": None, "model": None},  # left out
+        {"created": 1.7e9, "object": "text_completion", "id": None},
+        {"choice": {"finish_reason": None}},
+        {"choice": {"finish_reason": "eos_token"}},
+        {"choice": {"index": None}, "message": {"role": None}},
+        {"usage": {"prompt_tokens": 10}},
+    ],
+)
+def test_a_loosely_shaped_completion_is_read(change: dict[str, object]) -> None:
+    """OpenAI-compatible servers differ in the small print of a completion: all are read."""
 
-    def bare(_: httpx2.Request) -> httpx2.Response:
+    def loose(_: httpx2.Request) -> httpx2.Response:
         answer = completion(json.dumps(GOOD)).json()
-        for name in ("id", "object", "created", "model"):
-            del answer[name]
+        for where, fields in (
+            (answer, {k: v for k, v in change.items() if k not in ("choice", "message")}),
+            (answer["choices"][0], change.get("choice", {})),
+            (answer["choices"][0]["message"], change.get("message", {})),
+        ):
+            for name, value in fields.items():  # type: ignore[attr-defined]
+                if value is None:
+                    where.pop(name, None)
+                else:
+                    where[name] = value
         return httpx2.Response(200, json=answer)
 
-    result = run(Script(bare))
+    result = run(Script(loose))
     assert result.data.headline == "Iraq takes detainees"  # type: ignore[attr-defined]
 
 
@@ -180,7 +199,8 @@ def test_a_completion_without_bookkeeping_fields_is_read() -> None:
     ("body", "reason", "calls"),
     [
         (b'{"id": "c1", "choices": [{"ind', "not JSON (cut short?)", 3),  # retried
-        (b'{"error": {"message": "no such model"}}', "not a chat completion", 1),
+        (b'{"error": {"message": "no such model"}}', "answered with an error: no such model", 1),
+        (b'{"error": {"message": "upstream busy", "code": 503}}', "HTTP 503", 3),  # retried
         (b"[1, 2]", "not a chat completion", 1),
     ],
 )
