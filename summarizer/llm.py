@@ -89,10 +89,29 @@ _OPENAI_ACCOUNT_HEADERS = (
 class ModelHTTPError(Exception):
     """The model server answered with an HTTP error status."""
 
-    def __init__(self, status: int, headers: Mapping[str, str]) -> None:
+    def __init__(self, status: int, headers: Mapping[str, str], detail: str = "") -> None:
         self.status = status
         self.headers = {k.lower(): v for k, v in headers.items()}
-        super().__init__(f"HTTP {status} from the model server")
+        said = f": {detail}" if detail else ""
+        super().__init__(f"HTTP {status} from the model server{said}")
+
+
+#: Key-like words a server may echo back in an error ("Incorrect API key provided: sk-ab***").
+_KEYLIKE = re.compile(r"\b(?:sk|rk|pk|key)[-_][\w*.-]+", re.I)
+
+
+def error_detail(raw: bytes, api_key: str | None = None) -> str:
+    """What an error body says, on one line, short, with anything key-like removed."""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        text = raw.decode("utf-8", "replace")
+    else:
+        error = body.get("error", body) if isinstance(body, dict) else body
+        text = str(error.get("message", error) if isinstance(error, dict) else error)
+    if api_key:
+        text = text.replace(api_key, "[key]")
+    return _KEYLIKE.sub("[key]", " ".join(text.split()))[:200]
 
 
 class ModelUnreachable(Exception):
@@ -376,7 +395,7 @@ class _HttpxSender:
         await self.client.aclose()
 
 
-def _completion(raw: bytes) -> ChatCompletion:
+def _completion(raw: bytes, api_key: str | None = None) -> ChatCompletion:
     """The answer body as a chat completion; `ModelHTTPError` for an error sent with a 200
     (as some gateways do); `UnreadableAnswer` for anything else."""
     try:
@@ -395,8 +414,8 @@ def _completion(raw: bytes) -> ChatCompletion:
     if isinstance(error, dict):
         code = error.get("code")
         if isinstance(code, int) and (code == 429 or code >= 500):
-            raise ModelHTTPError(code, {})
-        message = " ".join(str(error.get("message", error)).split())[:200]
+            raise ModelHTTPError(code, {}, error_detail(raw, api_key))
+        message = error_detail(raw, api_key)
         raise UnreadableAnswer(
             f"the model server answered with an error: {message}", transient=False
         )
@@ -492,8 +511,8 @@ class LLM:
         tally.requests += 1
         status, headers, raw = await self._sender.post(json.dumps(request).encode())
         if status >= 300:
-            raise ModelHTTPError(status, headers)
-        completion = _completion(raw)
+            raise ModelHTTPError(status, headers, error_detail(raw, self.config.api_key))
+        completion = _completion(raw, self.config.api_key)
         tally.usage = tally.usage + _tokens_of(completion.usage)
         return completion
 

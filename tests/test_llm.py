@@ -141,6 +141,21 @@ def test_client_errors_are_not_retried() -> None:
     assert len(script.requests) == 1
 
 
+def test_an_error_status_says_what_the_server_said_without_the_key() -> None:
+    """The server's own words help (a context too long, a model not found); a key it echoes
+    back, whole or masked, is removed."""
+    said = "Incorrect API key provided: sk-secret-test-key (also sk-sec***-key)."
+    script = Script(lambda _: httpx2.Response(401, json={"error": {"message": said}}))
+    with pytest.raises(LLMError) as caught:
+        run(script)
+    message = str(caught.value)
+    assert "HTTP 401 from the model server: Incorrect API key provided: [key]" in message
+    assert "sk-sec" not in message
+    script = Script(lambda _: httpx2.Response(400, text="the request exceeds the context size"))
+    with pytest.raises(LLMError, match="HTTP 400 from the model server: the request exceeds"):
+        run(script)
+
+
 def test_retry_after_is_honoured() -> None:
     """A 429 with Retry-After: 1 waits at least a second before the next call."""
     script = Script(status(429, {"retry-after": "1"}), ok)
