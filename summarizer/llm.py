@@ -413,9 +413,9 @@ def _completion(raw: bytes, api_key: str | None = None) -> ChatCompletion:
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
         code = error.get("code")
-        if isinstance(code, int) and (code == 429 or code >= 500):
-            raise ModelHTTPError(code, {}, error_detail(raw, api_key))
         message = error_detail(raw, api_key)
+        if isinstance(code, int) and (code == 429 or code >= 500):
+            raise ModelHTTPError(code, {}, message)
         raise UnreadableAnswer(
             f"the model server answered with an error: {message}", transient=False
         )
@@ -474,8 +474,8 @@ class LLM:
             if transport is not None or use_httpx
             else _AiohttpSender(url, headers, config.timeout_s)
         )
-        self._mode = _MODES[config.mode]
-        self._handlers: ModeHandlers = mode_registry.get_handlers(Provider.OPENAI, self._mode)
+        mode = _MODES[config.mode]
+        self._handlers: ModeHandlers = mode_registry.get_handlers(Provider.OPENAI, mode)
         # llama.cpp, vLLM and Ollama constrain decoding to a JSON Schema given this way.
         schema = ArticleExtraction.model_json_schema()
         self._grammar_format = {"type": "json_object", "schema": schema}
@@ -531,7 +531,6 @@ class LLM:
         if wait > 0:
             await asyncio.sleep(wait)
         request = self._request(article)
-        failed: list[Any] = []
         for attempt in range(1, self.config.reasks + 2):
             completion = await self._send(request, tally)
             try:
@@ -544,7 +543,6 @@ class LLM:
                     is_async=True,
                 )
             except _PARSE_ERRORS as e:
-                failed.append(e)
                 if attempt > self.config.reasks:
                     raise InstructorRetryException(
                         str(e),
