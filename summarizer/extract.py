@@ -24,6 +24,7 @@ from summarizer.chunking import estimate_tokens, merge_chunks, split_chunks
 from summarizer.config import ProviderConfig, resolve_config
 from summarizer.cost import Budget
 from summarizer.errors import ArticleError, BudgetError, ConfigError, LLMError, SummarizerError
+from summarizer.judgement import build_request, judges, to_extraction
 from summarizer.models import Article, Extraction, ExtractionMeta, Failure, Usage
 from summarizer.prompts import PromptTemplate, load_prompt
 
@@ -173,8 +174,14 @@ async def _extract_one(llm: LLM, article: Article, budget: Budget | None = None)
             if len(chunks) == 1
             else article.model_copy(update={"id": f"{article.id}#{index + 1}", "text": text})
         )
+        request = build_request(piece, llm.prompt) if judges(llm.prompt) else None
         try:
-            result = await llm.extract(piece)
+            if request is None:
+                result = await llm.extract(piece)
+            else:
+                result = await llm.extract(
+                    piece, messages=request.messages, response_model=request.response_model
+                )
         except LLMError as e:
             failed = _spent(e)
             if budget is not None:  # failed calls cost tokens too
@@ -185,7 +192,7 @@ async def _extract_one(llm: LLM, article: Article, budget: Budget | None = None)
             ) from e
         if budget is not None:
             budget.spend(result.usage)
-        parts.append(result.data)
+        parts.append(result.data if request is None else to_extraction(result.data, request))
         usage = usage + result.usage
     meta = _meta(llm.config, llm.prompt, article, usage, time.monotonic() - start, cached=False)
     return Extraction(article=article, data=merge_chunks(parts), meta=meta)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import ipaddress
 import json
 import logging
@@ -39,7 +40,7 @@ from instructor.v2.core.providers import Provider
 from instructor.v2.core.registry import ModeHandlers, mode_registry
 from instructor.v2.validation.async_validators import reject_async_validators
 from openai.types.chat import ChatCompletion
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -75,6 +76,14 @@ class _Response(ArticleExtraction, ResponseSchema):
 
 
 _Response.__name__ = _Response.__qualname__ = "ArticleExtraction"
+
+
+@functools.cache
+def _response_class(model: type[BaseModel]) -> type[BaseModel]:
+    """A response model as instructor's handlers want it (checked once per class)."""
+    cls = type(model.__name__, (model, ResponseSchema), {"__doc__": model.__doc__})
+    reject_async_validators(cls)
+    return cls
 # instructor checks this on every call of its patched client; once is enough for one class.
 reject_async_validators(_Response)
 #: The answer failed validation: instructor's handlers re-ask the model about these.
@@ -132,9 +141,10 @@ class UnreadableAnswer(Exception):
 
 @dataclass(frozen=True)
 class CallResult:
-    """A validated extraction and what it cost."""
+    """A validated answer (an `ArticleExtraction` unless another model was asked for) and
+    what it cost."""
 
-    data: ArticleExtraction
+    data: Any
     usage: Usage
     attempts: int
 
@@ -490,19 +500,25 @@ class LLM:
         """Close the HTTP connections."""
         await self._sender.aclose()
 
-    def _request(self, article: Article) -> dict[str, Any]:
+    def _request(
+        self, article: Article, messages: list[dict[str, str]] | None, response: type[Any]
+    ) -> dict[str, Any]:
         """The chat request for an article, shaped for the mode by instructor's handler."""
         kwargs: dict[str, Any] = {
             "model": self.config.model,
-            "messages": build_messages(article, self.prompt),
+            "messages": messages or build_messages(article, self.prompt),
             "temperature": self.config.temperature,
             "max_tokens": self.config.max_tokens,
         }
-        _, kwargs = self._handlers.request_handler(_Response, kwargs)
+        _, kwargs = self._handlers.request_handler(response, kwargs)
         if self._handlers.message_converter is not None:
             kwargs["messages"] = self._handlers.message_converter(kwargs["messages"])
         if self.config.mode in ("grammar", "json"):
-            kwargs["response_format"] = self._grammar_format
+            kwargs["response_format"] = (
+                self._grammar_format
+                if response is _Response
+                else {"type": "json_object", "schema": response.model_json_schema()}
+            )
         return kwargs
 
     async def _send(self, request: dict[str, Any], tally: _Tally) -> ChatCompletion:
@@ -525,18 +541,25 @@ class LLM:
         self.pause_until = max(self.pause_until, time.monotonic() + delay)
         log.info("rate limited; pausing all calls for %.1fs", delay)
 
-    async def _once(self, article: Article, tally: _Tally) -> ArticleExtraction:
+    async def _once(
+        self,
+        article: Article,
+        tally: _Tally,
+        messages: list[dict[str, str]] | None = None,
+        response_model: type[BaseModel] | None = None,
+    ) -> BaseModel:
         """Ask, then re-ask on an invalid answer, up to `reasks` times (instructor's rules)."""
         wait = self.pause_until - time.monotonic()
         if wait > 0:
             await asyncio.sleep(wait)
-        request = self._request(article)
+        response = _response_class(response_model) if response_model else _Response
+        request = self._request(article, messages, response)
         for attempt in range(1, self.config.reasks + 2):
             completion = await self._send(request, tally)
             try:
                 data = self._handlers.response_parser(
                     response=completion,
-                    response_model=_Response,
+                    response_model=response,
                     validation_context=None,
                     strict=True,
                     stream=False,
@@ -556,11 +579,20 @@ class LLM:
                 )
                 continue
             # Hand back the plain model, not instructor's subclass of it.
-            return ArticleExtraction.model_construct(**dict(data))
+            return (response_model or ArticleExtraction).model_construct(**dict(data))
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
-    async def extract(self, article: Article) -> CallResult:
+    async def extract(
+        self,
+        article: Article,
+        *,
+        response_model: type[BaseModel] | None = None,
+        messages: list[dict[str, str]] | None = None,
+    ) -> CallResult:
         """Extract one article.
+
+        `response_model` and `messages`, when given, replace `ArticleExtraction` and the
+        messages `build_messages` makes from the prompt.
 
         Raises:
             ReplayMissError: replay mode has no recording for this article.
@@ -581,7 +613,7 @@ class LLM:
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    data = await self._once(article, tally)
+                    data = await self._once(article, tally, messages, response_model)
         except Exception as e:
             if _find(e, ReplayMiss) is not None:
                 raise ReplayMissError(

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 _SCHEMA_CACHE: dict[Any, str] = {}
 
 ActorKind = Literal["person", "organization", "country", "group", "other"]
@@ -27,6 +27,15 @@ _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
+    return value
+
+
+def check_summary(value: str) -> str:
+    """A summary is not blank and has at most five sentences (asked for: 2-3)."""
+    _not_blank(value)
+    sentences = len(_SENTENCE_END.findall(value.strip() + " "))
+    if sentences > 5:
+        raise ValueError(f"summary has {sentences} sentences; write 2-3")
     return value
 
 
@@ -120,20 +129,17 @@ class ArticleExtraction(StrictModel):
 
     headline: NonBlank = Field(description="A factual headline for the article.")
     summary: str = Field(max_length=600, description="A 2-3 sentence summary of the article.")
+    event: Short = Field(default="", description="The main event, in one line.")
     # Bounds keep a small model from looping: constrained decoders honour maxItems/maxLength.
-    actors: list[Actor] = Field(max_length=8)
-    quotes: list[Quote] = Field(max_length=6)
+    actors: list[Actor] = Field(max_length=12)
+    quotes: list[Quote] = Field(max_length=60)
     figures: list[Figure] = Field(max_length=8)
     dates: list[DateMention] = Field(max_length=6)
 
     @field_validator("summary")
     @classmethod
     def _short_summary(cls, value: str) -> str:
-        _not_blank(value)
-        sentences = len(_SENTENCE_END.findall(value.strip() + " "))
-        if sentences > 5:
-            raise ValueError(f"summary has {sentences} sentences; write 2-3")
-        return value
+        return check_summary(value)
 
 
 class Article(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from functools import cache
 from importlib import resources
@@ -13,7 +14,20 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from summarizer.errors import PromptError
 
 DEFAULT_PROMPT = "extract_article"
-DEFAULT_VERSION = "1"
+DEFAULT_VERSION = "2"
+_FENCE_TAG = re.compile(r"<\s*(/?)\s*(article)\s*>", re.IGNORECASE)
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85\x0b\x0c]+")
+
+
+def fence_text(text: str) -> str:
+    """Article text that cannot close or open its own <article> fence, in any case or
+    spacing of the tag ("</ARTICLE>", "< /article >"): a zero-width space breaks the tag."""
+    return _FENCE_TAG.sub(lambda m: f"<\u200b{m.group(1)}{m.group(2)}>", text)
+
+
+def fence_line(value: str) -> str:
+    """A field from an article (title, outlet, id, a name) as one fenced line of data."""
+    return fence_text(_LINE_BREAKS.sub(" ", value)).strip()
 
 
 class PromptTemplate(BaseModel):

@@ -1,0 +1,206 @@
+"""Find the names an article mentions, with offsets, and fold their short forms. Pure.
+
+A name is a run of capitalised words ("Peter McKenna", "British Transport Police",
+"Department of Justice"). Function words, months and weekdays are not names; a title
+before a person's name is dropped ("German Chancellor Olaf Scholz" -> "Olaf Scholz"); a
+capitalised word whose lowercase form the article also uses ("Officials said") is a sentence
+opening, not a name. The lists behind these rules are data (`summarizer/data/lexicon.*.yaml`).
+
+These names are the answers the model may give for "who said this" and "who takes part",
+so every speaker and actor in the brief is a string found in the article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+LEXICON_VERSION = "1"
+_TOKEN = r"(?:[A-Z][\w’'.&-]*[\w.]|[A-Z])(?:(?<=s)[’'](?=\s+[A-Z]))?"
+_JOIN = r"(?:\s+(?:of|for|and|de|del|da|van|von|der|al|bin|ibn|la|le|du)(?=\s+[A-Z]))?"
+NAME_RE = re.compile(rf"(?<![\w’'-]){_TOKEN}(?:{_JOIN}[ \t]+{_TOKEN}|-{_TOKEN})*")
+_POSSESSIVE = re.compile(r"[’']s?$")
+_SUFFIXES = frozenset({"Jr", "Sr", "II", "III", "IV"})
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Word lists the name finder uses (lowercase)."""
+
+    version: str
+    function_words: frozenset[str]
+    calendar_words: frozenset[str]
+    titles: frozenset[str]
+    organisation_words: frozenset[str]
+
+
+@cache
+def load_lexicon(version: str = LEXICON_VERSION) -> Lexicon:
+    """Read `summarizer/data/lexicon.v<version>.yaml`."""
+    path = resources.files("summarizer") / "data" / f"lexicon.v{version}.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(str(raw[key]).lower().split())
+
+    return Lexicon(
+        version=str(raw["version"]),
+        function_words=words("function_words"),
+        calendar_words=words("calendar_words"),
+        titles=words("titles"),
+        organisation_words=words("organisation_words"),
+    )
+
+
+@dataclass(frozen=True)
+class NameMention:
+    """One mention of a name: the name as the article spells it (titles dropped), and where."""
+
+    name: str
+    start: int
+    end: int
+
+
+def _is_org(words: list[str], lexicon: Lexicon) -> bool:
+    return any(w.lower().strip(".,") in lexicon.organisation_words for w in words)
+
+
+def _plain(word: str) -> str:
+    return _POSSESSIVE.sub("", word.lower().strip(".,;:"))
+
+
+def _runs(words: list[str], lexicon: Lexicon) -> list[tuple[int, int]]:
+    """Split a capitalised run where it is two names: after a sentence-ending full stop
+    ("Apple. Broadcom"), and at "of"/"for" unless an organisation or title word stands
+    before it ("Department of Justice", but "Daniel Ives of GBH Insights")."""
+    runs, begin = [], 0
+    org_end = bool(words) and _plain(words[-1]) in lexicon.organisation_words
+    for i, word in enumerate(words):
+        lower = word.lower()
+        if lower == "and" and not org_end:  # "Italy and Hawaii", but "Food and Drug
+            runs.append((begin, i))  # Administration"
+            begin = i + 1
+            continue
+        if lower in ("of", "for") and i > begin:
+            before = _plain(words[i - 1])
+            if before not in lexicon.organisation_words and before not in lexicon.titles:
+                runs.append((begin, i))
+                begin = i + 1
+                continue
+        core = word.rstrip(".")
+        if word.endswith(".") and len(core) > 3 and "." not in core and i + 1 < len(words):
+            runs.append((begin, i + 1))
+            begin = i + 1
+    runs.append((begin, len(words)))
+    return [(a, b) for a, b in runs if b > a]
+
+
+def _strip(words: list[str], lexicon: Lexicon, common: set[str]) -> tuple[int, int]:
+    """The [first, last) words of a run that make a name."""
+    first, last = 0, len(words)
+    lower = [_plain(w) for w in words]
+    while first < last and (
+        lower[first] in lexicon.function_words or lower[first] in lexicon.calendar_words
+    ):
+        first += 1
+    while last > first and (
+        lower[last - 1] in lexicon.function_words or lower[last - 1] in lexicon.calendar_words
+    ):
+        last -= 1
+    if last - first >= 2 and not _is_org(words[last - 1 : last], lexicon):
+        # a title, and what stands before it ("Apple CEO", "Secretary of State"), is no name
+        titled = [i for i in range(first, last - 1) if lower[i].strip(",") in lexicon.titles]
+        if titled:
+            cut = titled[-1] + 1
+            while cut < last - 1 and lower[cut] in ("of", "for"):
+                cut += 2
+            first = min(cut, last - 1)
+    if last - first == 1:
+        word = lower[first]
+        if word in lexicon.titles or word in common or word.endswith(("ing", "ly")):
+            return first, first
+    return first, last
+
+
+def find_names(text: str, lexicon: Lexicon | None = None) -> list[NameMention]:
+    """Every name mention in `text`, in text order.
+
+    Args:
+        text: the article.
+        lexicon: the word lists (default: the current version).
+    """
+    lexicon = lexicon or load_lexicon()
+    common = {w.lower() for w in re.findall(r"(?<![\w’'-])[a-z][\w’'-]*", text)}
+    found: list[NameMention] = []
+    opening: list[NameMention] = []  # one word opening a sentence: a name only if repeated
+    for m in NAME_RE.finditer(text):
+        raw = m.group(0)
+        all_spans = [(w.start(), w.end()) for w in re.finditer(r"\S+", raw)]
+        all_words = [raw[a:b] for a, b in all_spans]
+        for a, b in _runs(all_words, lexicon):
+            spans, words = all_spans[a:b], all_words[a:b]
+            first, last = _strip(words, lexicon, common)
+            if first >= last:
+                continue
+            if last - first >= 2 and all(w.isupper() for w in words[first:last]):
+                continue  # a headline or dateline in capitals, not a name
+            start = m.start() + spans[first][0]
+            end = m.start() + spans[last - 1][1]
+            name = _POSSESSIVE.sub("", text[start:end]).rstrip(".,;:")
+            if len(name) < 2 or name.isdigit():
+                continue
+            mention = NameMention(name, start, start + len(name))
+            before = text[max(0, start - 3) : start].rstrip(" “\"‘'")
+            if " " not in name and (not before or before[-1] in ".!?\n:"):
+                opening.append(mention)
+            else:
+                found.append(mention)
+    seen = {m.name for m in found}
+    repeated = {m.name for m in opening if sum(o.name == m.name for o in opening) > 1}
+    found += [m for m in opening if m.name in seen or m.name in repeated]
+    return sorted(found, key=lambda m: m.start)
+
+
+def full_forms(mentions: list[NameMention]) -> dict[str, str]:
+    """Short form -> the longer name it stands for, when exactly one longer name fits.
+
+    "McKenna" -> "Peter McKenna" (a last word); "Hunter" stays itself when the article
+    names two Hunters. Only names of several words lend their last word.
+    """
+    longer: dict[str, set[str]] = {}
+    names = {m.name for m in mentions}
+    for name in names:
+        words = [w for w in name.split() if w.rstrip(".") not in _SUFFIXES]
+        if len(words) >= 2:
+            longer.setdefault(words[-1], set()).add(name)
+            longer.setdefault(words[0], set())  # a first word alone is ambiguous: no fold
+    out: dict[str, str] = {}
+    spelled = {n.casefold(): n for n in sorted(names) if not n.isupper()}
+    for name in names:
+        options = longer.get(name, set())
+        if len(options) == 1 and " " not in name:
+            out[name] = next(iter(options))
+        elif name.isupper() and len(name) > 4 and name.casefold() in spelled:
+            out[name] = spelled[name.casefold()]  # "LONDON" in a dateline is London
+    return out
+
+
+def candidates(text: str, lexicon: Lexicon | None = None, limit: int = 80) -> list[str]:
+    """The distinct full names of an article, most mentioned first (ties: first seen).
+
+    Short forms are folded into their full name, so each person appears once.
+    """
+    mentions = find_names(text, lexicon)
+    fold = full_forms(mentions)
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for m in mentions:
+        name = fold.get(m.name, m.name)
+        counts[name] = counts.get(name, 0) + 1
+        first.setdefault(name, m.start)
+    ranked = sorted(counts, key=lambda n: (-counts[n], first[n]))[:limit]
+    return sorted(ranked, key=lambda n: first[n])
