@@ -426,6 +426,14 @@ def eval_cmd(
         typer.Option("--compare", help="Show two saved JSON reports side by side."),
     ] = None,
     label: Annotated[str, typer.Option("--label", help="Name of this run in reports.")] = "",
+    clusters: Annotated[
+        Path | None,
+        typer.Option(
+            "--clusters",
+            help="Story -> article ids (YAML); scores story grouping. "
+            "Default: clusters.yaml beside the gold folder, when there is one.",
+        ),
+    ] = None,
     provider: ProviderOpt = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
@@ -439,7 +447,7 @@ def eval_cmd(
     Runs extraction with any provider (replay by default), or with --compare shows two
     saved reports side by side. With --baseline, exits 1 when any score drops below it.
     """
-    from summarizer.evaluate import evaluate, load_gold, regressions, table
+    from summarizer.evaluate import evaluate, load_clusters, load_gold, regressions, table
 
     if fmt not in ("table", "json"):
         _fail(f"--format must be table or json, not {fmt!r}", 2)
@@ -450,6 +458,9 @@ def eval_cmd(
     if gold is None:
         _fail("give a gold folder, or --compare A.json B.json", 2)
     gold_articles, gold_brief = load_gold(gold)
+    if clusters is None and (gold.parent / "clusters.yaml").is_file():
+        clusters = gold.parent / "clusters.yaml"
+    story_clusters = load_clusters(clusters) if clusters is not None else None
     config = _config(provider, model, base_url, mode, model_path, cassettes)
     loaded = load_articles([articles])
     for failure in loaded.failures:
@@ -461,7 +472,11 @@ def eval_cmd(
         aextract_many(wanted, config=config, concurrency=concurrency, on_result=_report)
     )
     report = evaluate(
-        run, gold_articles, gold_brief, label=label or f"{config.provider}/{config.model}"
+        run,
+        gold_articles,
+        gold_brief,
+        label=label or f"{config.provider}/{config.model}",
+        clusters=story_clusters,
     )
     text = report.model_dump_json(indent=2) + "\n"
     if output is not None:

@@ -14,6 +14,8 @@ the model's labels attached, actors located or found by pattern).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,7 +27,7 @@ from rapidfuzz import fuzz
 from summarizer.errors import ConfigError
 from summarizer.extract import ExtractionRun
 from summarizer.ground import ground
-from summarizer.merge import core_name, merge, quote_key
+from summarizer.merge import merge
 from summarizer.models import Briefing, GroundedArticle
 
 FIELDS = ("actors", "quotes", "figures", "dates")
@@ -144,6 +146,9 @@ class EvalReport(BaseModel):
     )
     grounded_share: float = 1.0
     brief_checks: dict[str, bool] = Field(default_factory=dict)
+    grouping: FieldScore | None = Field(
+        default=None, description="Article pairs in one story: tp, fp, fn against the clusters."
+    )
 
     def scores(self) -> dict[str, float]:
         """Flat name -> score, higher is better, for baselines and comparisons."""
@@ -153,6 +158,10 @@ class EvalReport(BaseModel):
         out |= {f"{view}.speaker.accuracy": s.recall for view, s in self.speaker.items()}
         out["grounded_share"] = self.grounded_share
         out["brief.checks_passed"] = float(sum(self.brief_checks.values()))
+        if self.brief_checks:
+            out["brief.checks_recall"] = sum(self.brief_checks.values()) / len(self.brief_checks)
+        if self.grouping is not None:
+            out["grouping.f1"] = self.grouping.f1
         return dict(sorted(out.items()))
 
 
@@ -197,18 +206,46 @@ def _match(
     return FieldScore(tp=tp, fp=len(predicted) - tp, fn=len(gold) - tp), pairs
 
 
+# The scorer's own normalisation, independent of the merge's, so a merge bug cannot hide here:
+# honorifics and a few common titles before a name, possessives, punctuation and case.
+_HONORIFICS = frozenset(
+    "mr mrs ms miss dr prof sir rep sen gov gen col lt sgt capt rev president senator "
+    "representative governor mayor judge justice secretary minister chancellor chief "
+    "spokesman spokeswoman spokesperson ceo chairman chairwoman the".split()
+)
+_PUNCT = re.compile(r"[^\w\s-]")
+
+
+def _norm_name(name: str) -> str:
+    words = _PUNCT.sub(" ", name.replace("’s", "").replace("'s", "")).casefold().split()
+    while len(words) > 1 and words[0] in _HONORIFICS:
+        words.pop(0)
+    return " ".join(words)
+
+
+def _norm_quote(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
 def _forms(name: str, aliases: Sequence[str] = ()) -> set[str]:
-    return {core_name(n).casefold() for n in (name, *aliases) if n} | {
-        n.casefold() for n in (name, *aliases) if n
-    }
+    return {_norm_name(n) for n in (name, *aliases) if n and _norm_name(n)}
+
+
+def _names_same(predicted: str, gold: GoldActor) -> bool:
+    """Equal forms, or the prediction is the gold's full name with a description before it
+    ("House Speaker Paul Ryan" names Paul Ryan; "Hunter" alone names nobody unless listed)."""
+    said, known = _forms(predicted), _forms(gold.name, gold.aliases)
+    if said & known:
+        return True
+    return any(s.endswith(" " + k) for s in said for k in _forms(gold.name) if " " in k)
 
 
 def _actor_same(gold: GoldActor, name: str) -> bool:
-    return bool(_forms(name) & _forms(gold.name, gold.aliases))
+    return _names_same(name, gold)
 
 
 def _quote_same(gold: GoldQuote, text: str) -> bool:
-    a, b = quote_key(gold.text), quote_key(text)
+    a, b = _norm_quote(gold.text), _norm_quote(text)
     return a == b or fuzz.ratio(a, b) >= 90
 
 
@@ -235,7 +272,7 @@ def _speaker_score(gold: GoldArticle, pairs: list[tuple[GoldQuote, str | None]])
     for g, speaker in pairs:
         if g.speaker and speaker:
             actor = actors.get(g.speaker, GoldActor(name=g.speaker, kind="other"))
-            if _forms(speaker) & _forms(actor.name, actor.aliases):
+            if _names_same(speaker, actor):
                 right += 1
     return FieldScore(tp=right, fn=len(with_speaker) - right)
 
@@ -244,28 +281,106 @@ def _add(total: FieldScore, more: FieldScore) -> FieldScore:
     return FieldScore(tp=total.tp + more.tp, fp=total.fp + more.fp, fn=total.fn + more.fn)
 
 
-def _brief_checks(briefing: Briefing, gold: GoldBrief) -> dict[str, bool]:
+def load_clusters(path: Path) -> dict[str, list[str]]:
+    """Read a clusters file: story name -> the article ids that cover it.
+
+    Raises:
+        ConfigError: the file is unreadable, not a mapping of lists, or names an id twice.
+    """
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"{path}: not a readable clusters file ({type(e).__name__})") from e
+    if not isinstance(raw, dict) or not all(
+        isinstance(v, list) and all(isinstance(i, str) for i in v) for v in raw.values()
+    ):
+        raise ConfigError(f"{path}: a clusters file maps each story to a list of article ids")
+    seen: dict[str, str] = {}
+    for story, ids in raw.items():
+        for article_id in ids:
+            if article_id in seen:
+                raise ConfigError(f"{path}: {article_id} is in both {seen[article_id]} and {story}")
+            seen[article_id] = str(story)
+    return {str(k): list(v) for k, v in raw.items()}
+
+
+def _grouping(briefing: Briefing, clusters: dict[str, list[str]]) -> FieldScore:
+    """Pairwise precision and recall of the brief's stories against the gold clusters."""
+    gold_of = {a: c for c, ids in clusters.items() for a in ids}
+    story_of = {a: s.id for s in briefing.stories for a in s.article_ids}
+    ids = sorted(set(gold_of) & set(story_of))
+    score = FieldScore()
+    for a, b in itertools.combinations(ids, 2):
+        same_gold, same_story = gold_of[a] == gold_of[b], story_of[a] == story_of[b]
+        score = _add(
+            score,
+            FieldScore(
+                tp=same_gold and same_story,
+                fp=same_story and not same_gold,
+                fn=same_gold and not same_story,
+            ),
+        )
+    return score
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.005 * max(abs(a), 1.0)
+
+
+def _home(
+    values: Sequence[float], need: int, clusters: dict[str, list[str]], gold: dict[str, GoldArticle]
+) -> str | None:
+    """The cluster whose gold figures state every value in at least `need` articles."""
+    best: tuple[int, str] | None = None
+    for name, ids in sorted(clusters.items()):
+        holders = [
+            i
+            for i in ids
+            if i in gold and all(any(_close(f.value, v) for f in gold[i].figures) for v in values)
+        ]
+        if len(holders) >= need and (best is None or len(holders) > best[0]):
+            best = (len(holders), name)
+    return best[1] if best else None
+
+
+def _brief_checks(
+    briefing: Briefing,
+    gold: GoldBrief,
+    clusters: dict[str, list[str]] | None = None,
+    articles: dict[str, GoldArticle] | None = None,
+) -> dict[str, bool]:
+    """Each expected corroboration or conflict, looked for in every story of the brief.
+
+    With clusters, each expectation belongs to the cluster whose gold figures state it, and
+    only sources of that cluster count: "c3: corroborated 50 by >= 2".
+    """
     checks: dict[str, bool] = {}
-    story = max(briefing.stories, key=lambda s: len(s.article_ids), default=None)
-    groups = story.figures if story else ()
-    events = story.timeline if story else ()
+    clusters, articles = clusters or {}, articles or {}
+    groups = [g for story in briefing.stories for g in story.figures]
+    events = [e for story in briefing.stories for e in story.timeline]
+
+    def prefix(values: Sequence[float], need: int) -> tuple[str, set[str] | None]:
+        home = _home(values, need, clusters, articles) if clusters else None
+        return (f"{home}: " if home else ""), (set(clusters[home]) if home else None)
+
     for corroboration in gold.corroborated:
+        where, members = prefix([corroboration.value], corroboration.min_sources)
         found = max(
             (
-                g.corroboration
+                len({s for v in g.values for s in v.sources if members is None or s in members})
                 for g in groups
-                if not g.conflict
-                and any(abs(v.value - corroboration.value) < 1e-6 for v in g.values)
+                if not g.conflict and any(_close(v.value, corroboration.value) for v in g.values)
             ),
             default=0,
         )
-        name = f"corroborated {corroboration.value:g} by >= {corroboration.min_sources}"
+        name = f"{where}corroborated {corroboration.value:g} by >= {corroboration.min_sources}"
         checks[name] = found >= corroboration.min_sources
     for conflict in gold.figure_conflicts:
-        checks[f"conflict {conflict.measure_contains}"] = any(
+        where, _ = prefix(conflict.values, 1)
+        checks[f"{where}conflict {conflict.measure_contains}"] = any(
             g.conflict
             and conflict.measure_contains.casefold() in g.measure.casefold()
-            and set(conflict.values) <= {v.value for v in g.values}
+            and all(any(_close(v.value, c) for v in g.values) for c in conflict.values)
             for g in groups
         )
     for dated in gold.date_conflicts:
@@ -291,7 +406,12 @@ def _predicted(
 
 
 def evaluate(
-    run: ExtractionRun, gold: dict[str, GoldArticle], brief: GoldBrief | None, *, label: str = ""
+    run: ExtractionRun,
+    gold: dict[str, GoldArticle],
+    brief: GoldBrief | None,
+    *,
+    label: str = "",
+    clusters: dict[str, list[str]] | None = None,
 ) -> EvalReport:
     """Score a finished extraction run against the gold.
 
@@ -300,6 +420,8 @@ def evaluate(
         gold: gold annotations by article id.
         brief: the brief's expected corroborations and conflicts, if any.
         label: a name for this run in reports and comparisons.
+        clusters: story name -> article ids; scores the brief's story grouping and places
+            each expected corroboration and conflict in its cluster.
     """
     by_id = {e.article.id: e for e in run.extractions}
     views = {v: {f: FieldScore() for f in FIELDS} for v in ("model", "grounded")}
@@ -342,9 +464,11 @@ def evaluate(
                 if name == "quotes":
                     spoken = [(gq, p[1]) for gq, p in pairs]
                     speaker[view] = _add(speaker[view], _speaker_score(g, spoken))
-    checks = _brief_checks(merge(grounded_articles), brief) if brief else {}
+    briefing = merge(grounded_articles)
+    checks = _brief_checks(briefing, brief, clusters, gold) if brief else {}
     return EvalReport(
         label=label,
+        grouping=_grouping(briefing, clusters) if clusters else None,
         fields=views,
         speaker=speaker,
         grounded_share=1 - unsupported / model_items if model_items else 1.0,
@@ -373,6 +497,18 @@ def table(reports: Sequence[EvalReport]) -> str:
         lines.append(
             f"{view} speaker accuracy".ljust(LABEL) + "".join(c.rjust(width + 2) for c in cells)
         )
+    cells = []
+    for r in reports:
+        g = r.grouping
+        cells.append("-" if g is None else f"{g.precision:.2f}/{g.recall:.2f}/{g.f1:.2f}")
+    lines.append(
+        "story grouping pairs P/R/F1".ljust(LABEL) + "".join(c.rjust(width + 2) for c in cells)
+    )
+    cells = []
+    for r in reports:
+        n = len(r.brief_checks)
+        cells.append(f"{sum(r.brief_checks.values())}/{n}" if n else "-")
+    lines.append("brief checks found".ljust(LABEL) + "".join(c.rjust(width + 2) for c in cells))
     lines.append(
         "model items grounded".ljust(LABEL)
         + "".join(f"{r.grounded_share:.2f}".rjust(width + 2) for r in reports)
@@ -383,9 +519,7 @@ def table(reports: Sequence[EvalReport]) -> str:
             "-" if check not in r.brief_checks else ("yes" if r.brief_checks[check] else "NO")
             for r in reports
         ]
-        lines.append(
-            f"brief: {check}"[:LABEL].ljust(LABEL) + "".join(c.rjust(width + 2) for c in cells)
-        )
+        lines.append("".join(c.rjust(5) for c in cells) + f"  brief: {check}")
     return "\n".join(lines) + "\n"
 
 

@@ -9,11 +9,13 @@ what the model said that the text does not support goes to `unverified`.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from rapidfuzz import fuzz
 
 from summarizer.dates import find_dates
 from summarizer.models import (
+    ActorKind,
     Extraction,
     GroundedActor,
     GroundedArticle,
@@ -24,38 +26,35 @@ from summarizer.models import (
     SourceSpan,
     UnverifiedItem,
 )
+from summarizer.names import candidates, find_names, full_forms, load_lexicon
 from summarizer.numbers import NumberMention, find_numbers, parse_number
-from summarizer.quotes import TITLE_WORDS, attribute_quotes, harvest_quotes
+from summarizer.quotes import attribute_quotes, harvest_quotes
 
 FUZZY_MIN = 88.0
 _FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
-PEOPLE = frozenset(
-    "detainees detainee prisoners prisoner fighters fighter members member people persons "
-    "person individuals suspects militants nationals family families troops children women "
-    "men civilians guards staff inmates returnees lawmakers soldiers isis daesh foreign "
-    "european europeans iraqis chechens".split()
-)
 UNIT_CLASSES = {
-    "families": "families",
-    "family units": "families",
     "USD": "USD",
     "EUR": "EUR",
     "GBP": "GBP",
     "per cent": "per cent",
+    "percent": "per cent",
     "km": "km",
+    "miles": "miles",
     "minutes": "minutes",
+    "hours": "hours",
     "days": "days",
+    "weeks": "weeks",
     "months": "months",
     "years": "years",
-    "beds": "beds",
-    "facilities": "facilities",
-    "prisons": "facilities",
-    "camps": "facilities",
-    "courts": "courts",
 }
-ANCHOR_RE = re.compile(
-    r"\b((?:al-|Al-)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)\s+(camp|prison|province)\b"
-)
+
+
+@cache
+def _place_re() -> re.Pattern[str]:
+    heads = "|".join(sorted(load_lexicon().place_heads))
+    return re.compile(rf"\b((?:al-|Al-)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)\s+({heads})\b")
+
+
 _SENTENCE = re.compile(r"(?<=[.!?])[”\"]?\s+(?=[A-Z“\"])|\n")
 
 
@@ -121,16 +120,15 @@ def unit_class(unit: str, following: str) -> str:
     unit = unit.strip().lower()
     if unit in ("usd", "eur", "gbp"):
         return unit.upper()
-    words = re.findall(r"[a-z]+", following.lower())[:4]
     if unit in UNIT_CLASSES:
         return UNIT_CLASSES[unit]
+    people = load_lexicon().people_nouns
+    words = re.findall(r"[a-z]+", following.lower())[:4]
     for word in ([unit] if unit else []) + words:
-        if word in ("families",):
-            return "families"
-        if word in PEOPLE or word.rstrip("s") in PEOPLE:
-            return "people"
         if word in UNIT_CLASSES:
             return UNIT_CLASSES[word]
+        if word in people:
+            return "people"
     return unit
 
 
@@ -138,9 +136,9 @@ def _anchor(
     text: str, mention: NumberMention, bounds: tuple[int, int]
 ) -> tuple[str | None, int | None]:
     best: tuple[int, str] | None = None
-    for m in ANCHOR_RE.finditer(text, bounds[0], bounds[1]):
+    for m in _place_re().finditer(text, bounds[0], bounds[1]):
         distance = min(abs(m.start() - mention.end), abs(mention.start - m.end()))
-        name = f"{m.group(1)} {m.group(2)}".replace("Al-", "al-").replace("Hasaka ", "Hasakah ")
+        name = f"{m.group(1)} {m.group(2)}"
         if best is None or distance < best[0]:
             best = (distance, name)
     return (best[1], best[0]) if best else (None, None)
@@ -278,7 +276,7 @@ def _ground_actors(extraction: Extraction) -> tuple[list[GroundedActor], list[Un
 
 
 def _known_names(actors: list[GroundedActor], text: str) -> list[str]:
-    names: set[str] = set()
+    names: set[str] = set(candidates(text))
     for actor in actors:
         for name in (actor.name, *actor.aliases):
             names.add(name)
@@ -298,33 +296,11 @@ def _quote_score(model_text: str, passage: str) -> float:
     return float(fuzz.ratio(model_text, passage))
 
 
-ACRONYM_RE = re.compile(r"\b((?:[A-Z][\w.’'-]*[ \t]+){0,4}[A-Z][\w.’'-]*)[ \t]+\(([A-Z]{2,8})\)")
-TITLED_PERSON_RE = re.compile(
-    r"\b(?:Minister|[Cc]hief|spokesperson|spokesman|President|Advisor|General|Captain|"
-    r"Secretary of \w+|Justice|mediator|Sheikh)\s+"
-    r"((?:[A-Z][\w'-]+|al-[A-Z][\w'-]+)(?:[ \t]+(?:[A-Z][\w-]+|al-[A-Z][\w-]+)\b(?![’'])){1,3})"
-)
-ORG_RE = re.compile(
-    r"\b((?:[A-Z][\w-]+[ \t]+){1,4}(?:Council|Command|Ministry|Parliament|Agency|Committee))\b"
-)
-_ORG_WORDS = (
-    "Command",
-    "Council",
-    "Ministry",
-    "Forces",
-    "Agency",
-    "Parliament",
-    "Army",
-    "Coalition",
-    "Committee",
-    "Court",
-    "Union",
-    "Nations",
-)
+ACRONYM_RE = re.compile(r"\b((?:[A-Z][\w.’'-]*[ \t]+){0,5}[A-Z][\w.’'-]*)[ \t]+\(([A-Z]{2,8})\)")
 
 
 def harvest_entities(article_id: str, text: str) -> list[GroundedActor]:
-    """Named organisations (with their acronyms) and titled people, found in the text itself."""
+    """Organisations the article introduces with an acronym: "Federal Election Commission (FEC)"."""
     found: dict[str, GroundedActor] = {}
     for m in ACRONYM_RE.finditer(text):
         words = m.group(1).split()
@@ -333,40 +309,14 @@ def harvest_entities(article_id: str, text: str) -> list[GroundedActor]:
         name = " ".join(words)
         if not name or name in found:
             continue
-        kind = "organization" if any(w in name for w in _ORG_WORDS) else "group"
         start = m.start(1) + m.group(1).find(name)
-        found[name] = GroundedActor(
-            name=name,
-            kind=kind,
-            role="",
-            aliases=(m.group(2),),
-            span=SourceSpan(
-                article_id=article_id, start=start, end=start + len(name), status="exact"
-            ),
-        )
-    for m in ORG_RE.finditer(text):
-        name = m.group(1)
-        if name in found or any(name in f.name for f in found.values()):
-            continue
         found[name] = GroundedActor(
             name=name,
             kind="organization",
             role="",
-            span=SourceSpan(article_id=article_id, start=m.start(1), end=m.end(1), status="exact"),
-        )
-    for m in TITLED_PERSON_RE.finditer(text):
-        words = m.group(1).split()
-        while len(words) > 2 and words[0] in TITLE_WORDS:
-            words.pop(0)
-        name = " ".join(words)
-        if name in found or any(w in _ORG_WORDS for w in name.split()):
-            continue
-        found[name] = GroundedActor(
-            name=name,
-            kind="person",
-            role="",
+            aliases=(m.group(2),),
             span=SourceSpan(
-                article_id=article_id, start=m.end(1) - len(name), end=m.end(1), status="exact"
+                article_id=article_id, start=start, end=start + len(name), status="exact"
             ),
         )
     return sorted(found.values(), key=lambda a: (a.span.start or 0, a.name))
@@ -399,16 +349,55 @@ def _ground_quotes(
     attributions = attribute_quotes(
         text, passages, known_names=_known_names(actors, text), model_speakers=model_speakers
     )
+    fold = full_forms(find_names(text))
     quotes = [
         GroundedQuote(
             text=p.text,
-            speaker=a.speaker,
+            speaker=fold.get(a.speaker, a.speaker) if a.speaker else None,
             speaker_rule=a.rule,
             span=SourceSpan(article_id=article.id, start=p.start, end=p.end, status="exact"),
         )
         for p, a in zip(passages, attributions, strict=True)
     ]
     return quotes, unverified
+
+
+_WORD = re.compile(r"[A-Za-z][a-z’'-]{3,}")
+_BODY_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z’'-]{3,}")
+
+
+def article_terms(
+    text: str, titles: list[str], figures: list[GroundedFigure]
+) -> tuple[tuple[str, int], ...]:
+    """The article's terms for story grouping, with counts (see `GroundedArticle.terms`).
+
+    Names count once per mention (short forms folded into the full name); lowercase content
+    words of the body once per use; words of the title, headline and event once; numbers of
+    100 or more that are not years once.
+    """
+    lexicon = load_lexicon()
+    counts: dict[str, int] = {}
+    mentions = find_names(text)
+    fold = full_forms(mentions)
+    for m in mentions:
+        key = "n:" + fold.get(m.name, m.name).casefold()
+        counts[key] = counts.get(key, 0) + 1
+    for word in _BODY_WORD.findall(text):
+        if word not in lexicon.function_words:
+            counts["b:" + word] = counts.get("b:" + word, 0) + 1
+    for word in {w.casefold() for t in titles for w in _WORD.findall(t)}:
+        if word not in lexicon.function_words:
+            counts["w:" + word] = 1
+    for f in figures:
+        year_like = 1900 <= f.value <= 2100 and f.unit_class not in ("USD", "EUR", "GBP")
+        if f.value >= 100 and not year_like:
+            counts[f"f:{f.value:g}"] = 1
+    return tuple(sorted(counts.items()))
+
+
+def _speaker_kind(name: str) -> ActorKind:
+    words = {w.lower().strip(".,") for w in name.split()}
+    return "organization" if words & load_lexicon().organisation_words else "person"
 
 
 def ground(extraction: Extraction) -> GroundedArticle:
@@ -427,6 +416,20 @@ def ground(extraction: Extraction) -> GroundedArticle:
     known = {a.name for a in actors}
     actors += [a for a in harvested if a.name not in known]
     quotes, bad_quotes = _ground_quotes(extraction, actors)
+    known |= {a.name for a in harvested}
+    for quote in quotes:  # whoever is quoted takes part in the story
+        if quote.speaker and quote.speaker not in known and quote.span.start is not None:
+            known.add(quote.speaker)
+            where = locate(article.text, quote.speaker, fuzzy=False)
+            if where[0] != "not_found":
+                actors.append(
+                    GroundedActor(
+                        name=quote.speaker,
+                        kind=_speaker_kind(quote.speaker),
+                        role="quoted",
+                        span=_span(article.id, where),
+                    )
+                )
     figures, bad_figures = _ground_figures(extraction)
     dates, bad_dates = _ground_dates(extraction)
     return GroundedArticle(
@@ -438,6 +441,12 @@ def ground(extraction: Extraction) -> GroundedArticle:
         published=article.published,
         headline=extraction.data.headline,
         summary=extraction.data.summary,
+        event=extraction.data.event,
+        terms=article_terms(
+            article.text,
+            [article.title or "", extraction.data.headline, extraction.data.event],
+            figures,
+        ),
         actors=tuple(actors),
         quotes=tuple(quotes),
         figures=tuple(figures),

@@ -1,20 +1,27 @@
-"""What the model is asked to judge about one article, and how its answer is read. Pure.
+"""What the model is asked to judge about one article, and how its answers are read. Pure.
 
-The text is harvested first: every quoted passage (with an id, Q1, Q2 ...) and every name
-the article mentions. The model then judges what the text alone cannot decide, in a form
-a small model can do reliably: who said each quote (one of the article's names, or
-"unknown"), which of the names take part in the story and how, and what the story is about.
-The answer's speakers and actors are constrained to the article's names by the JSON Schema
-(an enum), so a constrained decoder cannot invent one; grounding then checks every answer
-against the text again.
+The text is harvested first: every quoted passage (marked [Q1], [Q2] ... in the text the
+model reads) and every name the article mentions. The model then judges what the text
+alone cannot decide, in forms a small model does reliably:
+
+1. one call about the article: a headline, a summary, the main event, and which of the
+   article's names take part and how;
+2. one short call per quote: who said it, shown the quote, the paragraph it stands in and
+   the two before it; the answer is one of the names in that passage or among the first
+   call's actors, or "unknown". A short question with few allowed answers is what a small
+   model answers reliably; a whole article with every quote at once is not.
+
+Names are constrained by the JSON Schema (an enum of the article's names), so a constrained
+decoder cannot invent one; grounding then checks every answer against the text again.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import BaseModel, Field, create_model, field_validator
 
 from summarizer.models import (
     Actor,
@@ -26,13 +33,28 @@ from summarizer.models import (
     StrictModel,
     check_summary,
 )
-from summarizer.names import candidates
+from summarizer.names import candidates, find_names, full_forms
 from summarizer.prompts import PromptTemplate, fence_line, fence_text
-from summarizer.quotes import QuotePassage, harvest_quotes
+from summarizer.quotes import (
+    RIGHT_NAME_VERB_RE,
+    RIGHT_VERB_NAME_RE,
+    QuotePassage,
+    harvest_quotes,
+)
 
 UNKNOWN = "unknown"
 #: Names offered to the model per article (most mentioned first, then text order).
 MAX_NAMES = 60
+#: Paragraphs shown before the one a quote stands in.
+CONTEXT_PARAGRAPHS = 2
+#: Characters of context at most, before the quote.
+CONTEXT_CHARS = 1000
+#: Names a quote's speaker may be (those in its passage first, then the article's actors).
+MAX_SPEAKERS = 16
+#: Quotes asked about per article at most (the rest keep the rules' attribution).
+MAX_QUOTE_CALLS = 24
+#: Words of a long quote shown in the question; the passage shows all of it.
+QUOTE_WORDS = 40
 
 
 class ActorAnswer(StrictModel):
@@ -49,7 +71,6 @@ class ArticleJudgement(StrictModel):
     headline: Annotated[NonBlank, Field(max_length=150)] = Field(description="A factual headline.")
     summary: str = Field(max_length=600, description="What happened, in 2-3 sentences.")
     event: Short = Field(description="The main event: who did what, where, in one line.")
-    speakers: BaseModel = Field(description="Quote id -> who said it.")
     actors: list[ActorAnswer] = Field(max_length=10)
 
     @field_validator("summary")
@@ -58,39 +79,62 @@ class ArticleJudgement(StrictModel):
         return check_summary(value)
 
 
+class SpeakerJudgement(StrictModel):
+    """Who said one quote."""
+
+    speaker: str = Field(description="A name from the list of names, or 'unknown'.")
+
+
 @dataclass(frozen=True)
 class Request:
-    """Everything one model call about an article needs, built from its text alone."""
+    """Everything the model calls about an article need, built from its text alone."""
 
+    article: Article
+    prompt: PromptTemplate
     messages: list[dict[str, str]]
     passages: list[QuotePassage]
     names: list[str]
-    response_model: type[ArticleJudgement]  # with the article's names and quote ids as enums
+    #: ArticleJudgement with the article's names as the allowed actor names.
+    response_model: type[BaseModel]
+    #: Short form -> full name in this article ("McKenna" -> "Peter McKenna").
+    fold: dict[str, str]
+    #: Indexes of the quotes the model is asked about (not those `said_by_name` settles).
+    asked: tuple[int, ...] = ()
 
 
-def judgement_model(names: list[str], quote_ids: list[str]) -> type[ArticleJudgement]:
-    """`ArticleJudgement` with speakers, quote ids and actor names limited to these values."""
-    name_type: Any = Literal[tuple(names)] if names else str  # type: ignore[valid-type]
-    speaker_type: Any = Literal[(*names, UNKNOWN)]  # type: ignore[valid-type]
-    # One required property per quote, in order: a constrained decoder must answer each.
-    speakers = create_model(
-        "Speakers",
-        __config__=ConfigDict(extra="forbid", strict=True, frozen=True),
-        __doc__="Who said each quote: a name from the list of names, or 'unknown'.",
-        **{q: (speaker_type, ...) for q in quote_ids},
-    )
+def judges(prompt: PromptTemplate) -> bool:
+    """Whether a prompt asks for judgements on harvested items (v2 on), not a free extraction."""
+    return bool(prompt.quote) and "names" in prompt.variables
+
+
+def _enum(values: list[str]) -> Any:
+    return Literal[tuple(values)] if values else str
+
+
+def article_model(names: list[str]) -> type[BaseModel]:
+    """`ArticleJudgement` whose actor names are limited to `names`."""
     actor = create_model(
         "ActorAnswer",
         __base__=ActorAnswer,
-        name=(name_type, Field(description="A name from the list of names.")),
+        name=(_enum(names), Field(description="A name from the list of names.")),
     )
     model = create_model(
         "ArticleJudgement",
         __base__=ArticleJudgement,
-        speakers=(speakers, ...),
         actors=(list[actor], Field(min_length=1 if names else 0, max_length=10)),  # type: ignore[valid-type]
     )
     model.__doc__ = ArticleJudgement.__doc__
+    return model
+
+
+def speaker_model(names: list[str]) -> type[BaseModel]:
+    """`SpeakerJudgement` whose speaker is one of `names` or "unknown"."""
+    model = create_model(
+        "SpeakerJudgement",
+        __base__=SpeakerJudgement,
+        speaker=(_enum([*names, UNKNOWN]), Field(description="A name from the list, or unknown.")),
+    )
+    model.__doc__ = SpeakerJudgement.__doc__
     return model
 
 
@@ -99,27 +143,52 @@ def marked_text(text: str, passages: list[QuotePassage]) -> str:
     out, at = [], 0
     for i, p in enumerate(passages, 1):
         mark = p.start
-        while mark > at and text[mark - 1] in "“\"\u201e ":
+        if mark > at and text[mark - 1] in '“"„«':
             mark -= 1
-            if text[mark] != " ":
-                break
         out += [text[at:mark], f"[Q{i}]"]
         at = mark
     out.append(text[at:])
     return "".join(out)
 
 
-def judges(prompt: PromptTemplate) -> bool:
-    """Whether a prompt asks for judgements on harvested items (v2 on), not a free extraction."""
-    return {"names", "quotes"} <= set(prompt.variables)
+def _context_span(text: str, passage: QuotePassage) -> tuple[int, int]:
+    paragraphs = [m.span() for m in re.finditer(r"[^\n]+", text)]
+    if not paragraphs:
+        return 0, len(text)
+    here = next((k for k, (a, b) in enumerate(paragraphs) if a <= passage.start <= b), 0)
+    last = next((k for k, (a, b) in enumerate(paragraphs) if a <= passage.end <= b), here)
+    start = max(paragraphs[max(here - CONTEXT_PARAGRAPHS, 0)][0], passage.start - CONTEXT_CHARS)
+    end = min(paragraphs[max(last, here)][1], passage.end + 300)
+    return start, end
+
+
+def quote_context(text: str, passages: list[QuotePassage], index: int) -> str:
+    """The paragraph quote `index` stands in and the two before it, bounded in length."""
+    start, end = _context_span(text, passages[index])
+    return text[start:end].strip()
+
+
+def said_by_name(text: str, passage: QuotePassage, request_names: set[str]) -> bool:
+    """Whether the words right after the quote name its speaker ("…,” Roe said", "…,” said
+    Jane Roe"): the one case the text decides for certain, so no model call is made.
+
+    Changing this test changes which calls are made: the cassettes must be re-recorded.
+    """
+    after = text[passage.end : passage.end + 120].lstrip(',.;:!? ”"')
+    for pattern in (RIGHT_NAME_VERB_RE, RIGHT_VERB_NAME_RE):
+        m = pattern.match(after)
+        if m and m.group("name") in request_names:
+            return True
+    return False
 
 
 def build_request(article: Article, prompt: PromptTemplate) -> Request:
-    """The messages and response model for one article.
+    """The first call's messages and response models for one article.
 
     Args:
         article: the article (or one chunk of it).
-        prompt: a template taking article_id, title, source, published, names, quotes, text.
+        prompt: a v2-style template: article_id, title, source, published, names, text,
+            and a quote question taking quote_id and context.
     """
     passages = harvest_quotes(article.text)
     names = candidates(article.text, limit=MAX_NAMES)
@@ -129,42 +198,84 @@ def build_request(article: Article, prompt: PromptTemplate) -> Request:
         source=fence_line(article.source or "(unknown)"),
         published=article.published.isoformat() if article.published else "(unknown)",
         names="; ".join(fence_line(n) for n in names) or "(none)",
-        quotes=", ".join(f"Q{i}" for i in range(1, len(passages) + 1)) or "(none)",
         text=fence_text(marked_text(article.text, passages)),
     )
+    fold = full_forms(find_names(article.text))
+    known = set(names) | set(fold)
+    asked = tuple(i for i, p in enumerate(passages) if not said_by_name(article.text, p, known))[
+        :MAX_QUOTE_CALLS
+    ]
     return Request(
+        article=article,
+        prompt=prompt,
         messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
         passages=passages,
         names=names,
-        response_model=judgement_model(names, [f"Q{i}" for i in range(1, len(passages) + 1)]),
+        response_model=article_model(names),
+        fold=fold,
+        asked=asked,
     )
 
 
-def to_extraction(answer: ArticleJudgement, request: Request) -> ArticleExtraction:
-    """Read the model's answer as an `ArticleExtraction`: quotes get their harvested words.
+@dataclass(frozen=True)
+class QuoteRequest:
+    """One call about one quote: its messages, and the names it may answer with."""
 
-    Answers outside the offered values (possible when a server ignores the schema) are
+    messages: list[dict[str, str]]
+    names: list[str]
+    response_model: type[BaseModel]
+
+
+def quote_request(request: Request, answer: BaseModel, index: int) -> QuoteRequest:
+    """The call about quote `index`: the names in its passage, then the first call's actors."""
+    text, passage = request.article.text, request.passages[index]
+    start, end = _context_span(text, passage)
+    names: list[str] = []
+    for m in find_names(text[start:end]):
+        name = request.fold.get(m.name, m.name)
+        if name not in names and name in request.names:
+            names.append(name)
+    for actor in answer.model_dump().get("actors", []):
+        if actor["name"] not in names and actor["name"] in request.names:
+            names.append(actor["name"])
+    names = names[:MAX_SPEAKERS]
+    words = passage.text.split()
+    shown = " ".join(words[:QUOTE_WORDS]) + (" …" if len(words) > QUOTE_WORDS else "")
+    system, user = request.prompt.render_quote(
+        quote=fence_line(shown),
+        context=fence_text(text[start:end].strip()),
+        names="; ".join(fence_line(n) for n in names) or "(none)",
+    )
+    return QuoteRequest(
+        messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+        names=names,
+        response_model=speaker_model(names),
+    )
+
+
+def to_extraction(
+    answer: BaseModel, speakers: dict[int, str], request: Request
+) -> ArticleExtraction:
+    """Read the model's answers as an `ArticleExtraction`: quotes get their harvested words.
+
+    Answers outside the offered names (possible when a server ignores the schema) are
     dropped here; grounding checks the rest against the text.
     """
     names = set(request.names)
-    said: dict[int, str] = {}
-    for key, speaker in answer.speakers.model_dump().items():
-        index = int(key[1:]) - 1 if key[1:].isdigit() else -1
-        if 0 <= index < len(request.passages) and speaker in names:
-            said.setdefault(index, speaker)
+    data = answer.model_dump()
     quotes = [
         Quote(speaker=speaker, text=request.passages[i].text[:300])
-        for i, speaker in sorted(said.items())
-        if request.passages[i].text.strip()
+        for i, speaker in sorted(speakers.items())
+        if speaker in names and request.passages[i].text.strip()
     ]
     actors: dict[str, Actor] = {}
-    for a in answer.actors:
-        if a.name in names and a.name not in actors:
-            actors[a.name] = Actor(name=a.name, kind=a.kind, role=a.role, aliases=[])
+    for a in data["actors"]:
+        if a["name"] in names and a["name"] not in actors:
+            actors[a["name"]] = Actor(name=a["name"], kind=a["kind"], role=a["role"], aliases=[])
     return ArticleExtraction(
-        headline=answer.headline.strip()[:300],
-        summary=answer.summary,
-        event=answer.event,
+        headline=data["headline"].strip()[:300],
+        summary=data["summary"],
+        event=data["event"],
         actors=list(actors.values()),
         quotes=quotes,
         figures=[],

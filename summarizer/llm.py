@@ -84,6 +84,8 @@ def _response_class(model: type[BaseModel]) -> type[BaseModel]:
     cls = type(model.__name__, (model, ResponseSchema), {"__doc__": model.__doc__})
     reject_async_validators(cls)
     return cls
+
+
 # instructor checks this on every call of its patched client; once is enough for one class.
 reject_async_validators(_Response)
 #: The answer failed validation: instructor's handlers re-ask the model about these.

@@ -2,22 +2,23 @@
 
 The rules, in the order they run:
 
-- Actors: names are reduced to a core (titles and descriptions dropped: "Iraqi Foreign
-  Minister Fuad Hussein" -> "Fuad Hussein") and joined when equal ignoring case, when one is an
-  alias or acronym of the other, when a one-word name is the last word of exactly one longer
-  person name ("Hussein"), or when a group name is a known synonym (ISIS, Daesh, Islamic
-  State, ISIL). A cluster's name is its most frequent multi-word form.
-- Stories: two articles are one story when they share two features among resolved people and
-  organisations, place anchors ("al-Hol camp") and figures (same value and unit class, >= 100).
+- Actors: names are reduced to a core (titles and descriptions dropped: "Chief Executive
+  Jane Roe" -> "Jane Roe") and joined when equal ignoring case, when one is an alias or
+  acronym of the other, or when a one-word name is the last word of exactly one longer
+  person name ("Roe"). A cluster's name is its most frequent multi-word form.
+- Stories: two articles are one story when the cosine of their TF-IDF term vectors (names,
+  content words, title/headline/event words, large numbers) is at least STORY_SIMILARITY;
+  stories are the connected groups. IDF is over the batch, so the grouping depends only on
+  the set of articles, never on their order.
 - Quotes: the same words (ignoring case, punctuation and quote style) from several outlets
   are one quote with every source. A passage that only overlaps another stays separate, so
   every quote shown is word for word what each of its sources prints.
 - Figures: the same value and unit class from several sources is one figure, corroborated by
   each. Per place anchor and unit class, each source's figure nearest the anchor is compared:
   values no stated range or qualifier reconciles are a conflict.
-- Timeline: a date belongs to an event named by its sentence's kind (call, announcement, legal
-  action, approval, transfer, meeting) and the actors in it. Dates of one event conflict when
-  their days differ, or a weekday does not match another source's date.
+- Timeline: a date belongs to an event named by its sentence's kind (the lexicon's event
+  kinds: call, meeting, announcement, vote, legal action ...) and the actors in it. Dates of
+  one event conflict when their days differ, or a weekday does not match another source's date.
 - Summary: the most connected article's summary sentence, then the best-corroborated figure,
   then what sources disagree on. Headline: the most connected article's headline.
 """
@@ -27,10 +28,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import itertools
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
 
 from summarizer.models import (
     ArticleUsage,
@@ -51,29 +53,14 @@ from summarizer.models import (
     TimelineEvent,
     Usage,
 )
+from summarizer.names import load_lexicon, person_core
 
-GROUP_SYNONYMS = {
-    "isis": "ISIS",
-    "daesh": "ISIS",
-    "islamic state": "ISIS",
-    "isil": "ISIS",
-    "is": "ISIS",
-}
-TITLE_WORDS = frozenset(
-    "iraqi iraq’s iraq's foreign minister prime deputy defense defence interior president "
-    "secretary chief spokesperson spokesman spokeswoman general brigadier captain colonel "
-    "major senior advisor adviser national security eu us u.s. un policy justice mr mrs ms dr "
-    "the sheikh commander ambassador head director official mediator of and".split()
-)
-EVENT_KINDS = (
-    ("call", re.compile(r"\b(phone call|call|spoke with|conversation)\b", re.I)),
-    ("legal action", re.compile(r"\b(legal action|trials?|prosecut\w+)\b", re.I)),
-    ("announcement", re.compile(r"\bannounc\w*\b", re.I)),
-    ("approval", re.compile(r"\b(approv\w*|endorse\w*)\b", re.I)),
-    ("transfer", re.compile(r"\b(transfer\w*|transport\w*|movement)\b", re.I)),
-    ("meeting", re.compile(r"\b(met|meeting|summit)\b", re.I)),
-)
 MIN_STORY_FIGURE = 100
+#: Cosine of two articles' TF-IDF term vectors above which they tell one story. Chosen as a
+#: conservative value before scoring; see README "Story grouping" for how F1 varies with it.
+STORY_SIMILARITY = 0.2
+#: Terms held by more articles than this (and 5 % of the batch) are background, not topic.
+MAX_POSTING = 50
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -90,10 +77,7 @@ def org_name(name: str) -> str:
 
 def core_name(name: str) -> str:
     """A person's name without leading titles or lowercase descriptions."""
-    words = name.replace("(", " ").replace(")", " ").split()
-    while len(words) > 1 and (words[0].lower() in TITLE_WORDS or words[0][0].islower()):
-        words.pop(0)
-    return " ".join(words).strip(" ,.")
+    return person_core(name)
 
 
 class _Union:
@@ -147,7 +131,7 @@ class ActorIndex:
         if kind is None:
             kind = "person" if person.lower() in self.kinds else "organization"
         core = person if kind == "person" else org_name(name)
-        return GROUP_SYNONYMS.get(core.lower(), core.lower())
+        return core.lower()
 
     def _add(self, name: str, kind: str, *, count: bool = True) -> str:
         key = self._key(name, kind)
@@ -156,7 +140,7 @@ class ActorIndex:
         core = core_name(name) if kind == "person" else org_name(name)
         self.surfaces[key].update({name, core})
         if count:
-            self.counts[GROUP_SYNONYMS.get(core.lower(), core)] += 1
+            self.counts[core] += 1
         return key
 
     def _join_surnames(self) -> None:
@@ -203,14 +187,7 @@ class ActorIndex:
 
     def _display_name(self, cluster: str) -> str:
         members = self.clusters().get(cluster, [cluster])
-        forms = [
-            f
-            for m in members
-            for f in self.surfaces[m]
-            if f.lower() == m or GROUP_SYNONYMS.get(f.lower()) == m
-        ]
-        if cluster in GROUP_SYNONYMS.values():
-            return cluster
+        forms = [f for m in members for f in self.surfaces[m] if f.lower() == m]
         best = sorted(forms, key=lambda f: (-(" " in f), -self.counts[f], -len(f), f))
         return best[0] if best else cluster
 
@@ -449,8 +426,16 @@ def _quotes(
 # --- timeline ---------------------------------------------------------------------------
 
 
+@cache
+def _event_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple(
+        (kind, re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.I))
+        for kind, words in load_lexicon().event_kinds
+    )
+
+
 def _event_kind(sentence: str) -> str | None:
-    return next((name for name, pattern in EVENT_KINDS if pattern.search(sentence)), None)
+    return next((name for name, pattern in _event_patterns() if pattern.search(sentence)), None)
 
 
 def _weekday(iso: str | None, expression: str) -> str | None:
@@ -536,22 +521,67 @@ def _features(article: GroundedArticle, actors: ActorIndex) -> set[str]:
     return feats
 
 
+def _bag(article: GroundedArticle, actors: ActorIndex) -> dict[str, int]:
+    """The article's terms, plus its resolved actors and speakers, large figures and places."""
+    bag = dict(article.terms)
+    for name in [a.name for a in article.actors] + [q.speaker for q in article.quotes if q.speaker]:
+        bag.setdefault(f"n:{actors.canonical(name)}", 1)
+    for f in article.figures:
+        if f.value >= MIN_STORY_FIGURE:
+            bag.setdefault(f"f:{f.value:g}", 1)
+        if f.anchor:
+            bag.setdefault(f"a:{f.anchor.casefold()}", 1)
+    return bag
+
+
+def _vectors(
+    articles: Sequence[GroundedArticle], actors: ActorIndex
+) -> dict[str, dict[str, float]]:
+    """Unit TF-IDF vectors of the articles' terms: (1 + ln tf) x (ln((1 + N) / (1 + df)) + 1).
+
+    Terms held by more than `MAX_POSTING` articles and more than 5 % of the batch are left
+    out: they weigh little, and comparing their holders pairwise would be quadratic.
+    """
+    n = len(articles)
+    bags = {a.article_id: _bag(a, actors) for a in articles}
+    df: Counter[str] = Counter(t for bag in bags.values() for t in bag)
+    common = max(MAX_POSTING, n // 20)
+    vectors: dict[str, dict[str, float]] = {}
+    for article in articles:
+        weights = {
+            t: (1 + math.log(c)) * (math.log((1 + n) / (1 + df[t])) + 1)
+            for t, c in bags[article.article_id].items()
+            if c > 0 and df[t] <= common
+        }
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        vectors[article.article_id] = {t: w / norm for t, w in sorted(weights.items())}
+    return vectors
+
+
 def _stories(
-    articles: Sequence[GroundedArticle], features: dict[str, set[str]]
+    articles: Sequence[GroundedArticle], actors: ActorIndex
 ) -> list[list[GroundedArticle]]:
-    # Two articles sharing two features share a feature pair; joining every article to the
-    # first holder of each of its pairs joins exactly those, without comparing all pairs.
+    """Articles whose term vectors have a cosine of at least `STORY_SIMILARITY` are one story
+    (and so, transitively, are their stories). Dot products are summed term by term over
+    the articles holding each term, so only pairs sharing a term are ever compared."""
+    vectors = _vectors(articles, actors)
+    postings: dict[str, list[str]] = defaultdict(list)
+    for aid in sorted(vectors):
+        for term in vectors[aid]:
+            postings[term].append(aid)
+    dots: dict[tuple[str, str], float] = defaultdict(float)
+    for term in sorted(postings):
+        holders = postings[term]
+        for i, a in enumerate(holders):
+            wa = vectors[a][term]
+            for b in holders[i + 1 :]:
+                dots[(a, b)] += wa * vectors[b][term]
     union = _Union()
-    first_holder: dict[tuple[str, str], str] = {}
-    for article in sorted(articles, key=lambda a: a.article_id):
-        own = article.article_id
-        union.find(own)
-        joined = {own}
-        for pair in itertools.combinations(sorted(features[own]), 2):
-            holder = first_holder.setdefault(pair, own)
-            if holder not in joined:
-                joined.add(holder)
-                union.union(holder, own)
+    for article in articles:
+        union.find(article.article_id)
+    for (a, b), dot in sorted(dots.items()):
+        if dot >= STORY_SIMILARITY - 1e-9:
+            union.union(a, b)
     groups: dict[str, list[GroundedArticle]] = defaultdict(list)
     for article in sorted(articles, key=lambda a: a.article_id):
         groups[union.find(article.article_id)].append(article)
@@ -716,7 +746,7 @@ def _merge(
     ]
     actors = ActorIndex(ordered)
     feats = {a.article_id: _features(a, actors) for a in ordered}
-    groups = _stories(ordered, feats)
+    groups = _stories(ordered, actors)
     stories = tuple(_story(i + 1, g, actors, feats) for i, g in enumerate(groups))
     sources = tuple(
         SourceRef(

@@ -54,7 +54,7 @@ class Actor(StrictModel):
 
     name: NonBlank = Field(description="Name exactly as written in the article.")
     kind: ActorKind
-    role: Short = Field(description="Role in this story, e.g. 'Iraqi foreign minister'.")
+    role: Short = Field(description="Role in this story, e.g. 'finance minister'.")
     aliases: list[Short] = Field(
         max_length=4, description="Other names for the same actor in the article."
     )
@@ -72,7 +72,7 @@ class Figure(StrictModel):
 
     value: float = Field(description="The number; for a range, its lower end.")
     upper: float | None = Field(description="Upper end of a range, else null.")
-    unit: Short = Field(description="What is counted: 'detainees', 'USD', 'per cent' ...")
+    unit: Short = Field(description="What is counted: 'people', 'USD', 'per cent' ...")
     measure: Short = Field(description="What the number measures in this story.")
     qualifier: Qualifier
     phrase: Annotated[NonBlank, Field(max_length=120)] = Field(
@@ -317,11 +317,18 @@ class GroundedArticle(Frozen):
     published: dt.date | None = None
     headline: str = ""
     summary: str = ""
+    event: str = Field(default="", description="The main event, as the model put it.")
     actors: tuple[GroundedActor, ...] = ()
     quotes: tuple[GroundedQuote, ...] = ()
     figures: tuple[GroundedFigure, ...] = ()
     dates: tuple[GroundedDate, ...] = ()
     unverified: tuple[UnverifiedItem, ...] = ()
+    terms: tuple[tuple[str, int], ...] = Field(
+        default=(),
+        description="What the article is about, for grouping into stories: its names "
+        "('n:'), content words ('b:'), title, headline and event words ('w:') and large "
+        "numbers ('f:'), with counts, sorted.",
+    )
 
 
 class SourceRef(Frozen):

@@ -20,7 +20,7 @@ from importlib import resources
 import yaml
 
 LEXICON_VERSION = "1"
-_TOKEN = r"(?:[A-Z][\w’'.&-]*[\w.]|[A-Z])(?:(?<=s)[’'](?=\s+[A-Z]))?"
+_TOKEN = r"(?:[A-Z][\w’'.&-]*[\w.]|[A-Z])(?:(?<=s)[’'](?=\s+[A-Z]))?"  # noqa: S105 - a regex
 _JOIN = r"(?:\s+(?:of|for|and|de|del|da|van|von|der|al|bin|ibn|la|le|du)(?=\s+[A-Z]))?"
 NAME_RE = re.compile(rf"(?<![\w’'-]){_TOKEN}(?:{_JOIN}[ \t]+{_TOKEN}|-{_TOKEN})*")
 _POSSESSIVE = re.compile(r"[’']s?$")
@@ -36,6 +36,9 @@ class Lexicon:
     calendar_words: frozenset[str]
     titles: frozenset[str]
     organisation_words: frozenset[str]
+    people_nouns: frozenset[str]
+    place_heads: frozenset[str]
+    event_kinds: tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @cache
@@ -53,6 +56,9 @@ def load_lexicon(version: str = LEXICON_VERSION) -> Lexicon:
         calendar_words=words("calendar_words"),
         titles=words("titles"),
         organisation_words=words("organisation_words"),
+        people_nouns=words("people_nouns"),
+        place_heads=words("place_heads"),
+        event_kinds=tuple((str(k), tuple(map(str, v))) for k, v in raw["event_kinds"].items()),
     )
 
 
@@ -121,7 +127,7 @@ def _strip(words: list[str], lexicon: Lexicon, common: set[str]) -> tuple[int, i
             first = min(cut, last - 1)
     if last - first == 1:
         word = lower[first]
-        if word in lexicon.titles or word in common or word.endswith(("ing", "ly")):
+        if word in lexicon.titles or word in common:
             return first, first
     return first, last
 
@@ -204,3 +210,22 @@ def candidates(text: str, lexicon: Lexicon | None = None, limit: int = 80) -> li
         first.setdefault(name, m.start)
     ranked = sorted(counts, key=lambda n: (-counts[n], first[n]))[:limit]
     return sorted(ranked, key=lambda n: first[n])
+
+
+def person_core(name: str, lexicon: Lexicon | None = None) -> str:
+    """A name without the titles and descriptions before it: what follows the last title
+    word ("Finance Minister Jane Roe" -> "Jane Roe", "EU policy chief Ann Lee" -> "Ann Lee").
+    Names of organisations are returned whole."""
+    lexicon = lexicon or load_lexicon()
+    words = name.replace("(", " ").replace(")", " ").split()
+    if not words or _is_org(words[-1:], lexicon):
+        return " ".join(words).strip(" ,.")
+    lower = [_plain(w) for w in words]
+    titled = [i for i in range(len(words) - 1) if lower[i] in lexicon.titles]
+    if titled:
+        words = words[titled[-1] + 1 :]
+    while len(words) > 1 and (lower[len(lower) - len(words)] in lexicon.function_words):
+        words = words[1:]
+    while len(words) > 1 and words[0][0].islower():
+        words = words[1:]
+    return " ".join(words).strip(" ,.")

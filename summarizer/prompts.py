@@ -15,7 +15,7 @@ from summarizer.errors import PromptError
 
 DEFAULT_PROMPT = "extract_article"
 DEFAULT_VERSION = "2"
-_FENCE_TAG = re.compile(r"<\s*(/?)\s*(article)\s*>", re.IGNORECASE)
+_FENCE_TAG = re.compile(r"<\s*(/?)\s*(article|passage)\s*>", re.IGNORECASE)
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85\x0b\x0c]+")
 
 
@@ -40,6 +40,30 @@ class PromptTemplate(BaseModel):
     variables: tuple[str, ...]
     system: str
     user: str
+    #: A follow-up question about one quote, asked after the answer to `user` (v2 on).
+    quote_variables: tuple[str, ...] = ()
+    quote_system: str = ""
+    quote: str = ""
+
+    def render_quote(self, **values: str) -> tuple[str, str]:
+        """Fill the question about one quote: its system and user messages.
+
+        Raises:
+            PromptError: the template has no quote question, or a variable is missing or
+                unknown.
+        """
+        if not self.quote:
+            raise PromptError(f"prompt {self.name}.v{self.version}: has no quote question")
+        missing = sorted(set(self.quote_variables) - set(values))
+        extra = sorted(set(values) - set(self.quote_variables))
+        if missing or extra:
+            raise PromptError(
+                f"prompt {self.name}.v{self.version}: missing {missing}, unexpected {extra}"
+            )
+        try:
+            return self.quote_system, string.Template(self.quote).substitute(values)
+        except (KeyError, ValueError) as e:
+            raise PromptError(f"prompt {self.name}.v{self.version}: bad placeholder {e}") from e
 
     def render(self, **values: str) -> tuple[str, str]:
         """Fill the template.

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from summarizer.names import load_lexicon
+
 QUOTE_RE = re.compile(r"“([^”]+)”|\"([^\"\n]+)\"")
 SPEECH_VERBS = (
     "said|says|say|added|adds|told|tells|stated|states|noted|notes|stressed|stresses|"
@@ -38,53 +40,6 @@ ACCORDING_RE = re.compile(rf"[Aa]ccording to (?:a statement by |the )?(?P<name>{
 # "…,” X said" and "…,” said X"
 RIGHT_NAME_VERB_RE = re.compile(rf"^[,.!?]?\s*(?P<name>{_NAME}|{_PRONOUN})\s+(?:{SPEECH_VERBS})\b")
 RIGHT_VERB_NAME_RE = re.compile(rf"^[,.!?]?\s*(?:{SPEECH_VERBS})\s+(?P<name>{_NAME})")
-TITLE_WORDS = frozenset(
-    [
-        "Iraqi",
-        "Iraq’s",
-        "Iraq's",
-        "Foreign",
-        "Minister",
-        "Prime",
-        "Deputy",
-        "Defense",
-        "Interior",
-        "President",
-        "Secretary",
-        "Chief",
-        "Spokesperson",
-        "Spokesman",
-        "Spokeswoman",
-        "General",
-        "Brigadier",
-        "Captain",
-        "Colonel",
-        "Major",
-        "Senior",
-        "Advisor",
-        "Adviser",
-        "National",
-        "Security",
-        "EU",
-        "US",
-        "U.S.",
-        "UN",
-        "Policy",
-        "Justice",
-        "Mr",
-        "Mrs",
-        "Ms",
-        "Dr",
-        "The",
-        "CENTCOM",
-        "Sheikh",
-        "Commander",
-        "Ambassador",
-        "Head",
-        "Director",
-        "Official",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -142,13 +97,14 @@ def _sentence_bounds(masked: str, start: int, end: int) -> tuple[int, int]:
 
 
 def clean_name(raw: str, known: list[str]) -> str | None:
-    """Reduce 'Iraqi Foreign Minister Fuad Hussein' to a known actor name, or drop titles."""
+    """Reduce 'Chief Executive Jane Roe' to a known actor name, or drop leading titles."""
     raw = raw.strip(" ,")
     for name in sorted(known, key=len, reverse=True):
         if name and re.search(rf"\b{re.escape(name)}\b", raw):
             return name
     words = raw.split()
-    while words and words[0] in TITLE_WORDS:
+    titles = load_lexicon().titles
+    while words and (words[0].lower() in titles or words[0].lower().rstrip(".") in titles):
         words.pop(0)
     if not words or words[0][0].islower():
         return None

@@ -10,7 +10,7 @@ def _number(value: float) -> str:
 
 
 def figure_text(figure: Figure) -> str:
-    """'up to 7,000 detainees' style text for a figure."""
+    """'up to 7,000 people' style text for a figure."""
     amount = _number(figure.value)
     if figure.upper is not None:
         amount = f"{amount}-{_number(figure.upper)}"
