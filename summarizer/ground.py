@@ -28,7 +28,7 @@ from summarizer.models import (
 )
 from summarizer.names import candidates, find_names, full_forms, load_lexicon
 from summarizer.numbers import NumberMention, find_numbers, parse_number
-from summarizer.quotes import attribute_quotes, harvest_quotes
+from summarizer.quotes import SENTENCE_END, attribute_quotes, harvest_quotes
 
 FUZZY_MIN = 88.0
 _FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
@@ -55,7 +55,7 @@ def _place_re() -> re.Pattern[str]:
     return re.compile(rf"\b((?:al-|Al-)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)\s+({heads})\b")
 
 
-_SENTENCE = re.compile(r"(?<=[.!?])[”\"]?\s+(?=[A-Z“\"])|\n")
+_SENTENCE = SENTENCE_END
 
 
 def normalise(text: str) -> tuple[str, list[int]]:

@@ -75,8 +75,10 @@ _WORD_SPAN = re.compile(rf"\b{_TOKEN}(?:{_JOIN}{_TOKEN})*", re.IGNORECASE)
 _ORDINAL_IN = re.compile(rf"\b(?:{'|'.join(_ORDINALS)})\b", re.IGNORECASE)
 _DOZEN = re.compile(r"\b(?:a|one)[ \t]+dozen\b", re.IGNORECASE)
 _DIGITS = re.compile(
-    r"(?<![\w.,:/])(?<![A-Za-z]-)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?<![\w.,:/])(?<![A-Za-z]-)(?<!(?:19|20)\d\d-)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?![\d])(?!(?:st|nd|rd|th)\b)(?!:\d)"
+    # not a count: "5/34" and "9/11", the "9" of "2008-9", a name like "5G" or "3D"
+    r"(?!/\d)(?![A-Z]{1,2}\b)"
 )
 _PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _SCALE_AFTER = re.compile(r"[ \t\xa0]*(thousand|million|billion|trillion)\b", re.IGNORECASE)
@@ -92,7 +94,7 @@ _UNIT_AFTER = re.compile(r"(?:[ \t\xa0]+|(?=[A-Za-z]))([A-Za-z][A-Za-z'-]*)")
 
 
 def _word_atoms(text: str) -> list[_Atom]:
-    """Numbers written in words; ordinals ("twenty-first") and lone "one"/"two" are not."""
+    """Numbers written in words; ordinals ("twenty-first") and a lone "one" are not."""
     atoms = [_Atom(m.start(), m.end(), 12.0) for m in _DOZEN.finditer(text)]
     for m in _WORD_SPAN.finditer(text):
         span, start = m[0].lower(), m.start()
@@ -103,7 +105,7 @@ def _word_atoms(text: str) -> list[_Atom]:
             if article is None:
                 continue
             start -= len(article[0])
-        converted = alpha2digit(span, "en")
+        converted = alpha2digit(span, "en", threshold=2)  # "two" and up; "one" is a pronoun
         if _PLAIN_NUMBER.fullmatch(converted):
             atoms.append(_Atom(start, m.end(), float(converted)))
     return atoms
@@ -155,7 +157,9 @@ def _mention(text: str, atoms: list[_Atom], i: int) -> tuple[NumberMention | Non
             y_value, y_end, y_scale, y_percent = _extend(text, atoms[nxt], y_currency)
             # "1.5 to 2 million": a scale word after the upper end applies to both
             x_value = value * y_scale if scale == 1.0 else value
-            if y_value > x_value:
+            # "rose 6.4% to $42bn" is two figures: a range never mixes % and a currency
+            mixed = (percent and y_currency) or (currency and y_percent)
+            if y_value > x_value and not mixed:
                 value, upper, end, nxt = x_value, y_value, y_end, nxt + 1
                 currency, percent = currency or y_currency, percent or y_percent
                 start = between.start() if between else start
@@ -205,8 +209,8 @@ def find_numbers(text: str) -> list[NumberMention]:
 
     Returns:
         Non-overlapping mentions sorted by start offset. Years (1900-2100 written
-        without a thousands separator), numbers inside dates, ordinals and the lone
-        words "one"/"two" are not figures and are left out.
+        without a thousands separator), numbers inside dates, ordinals, the lone word
+        "one", "5/34"-style counters and names like "5G" are not figures and are left out.
     """
     return _scan(text, figures_only=True)
 

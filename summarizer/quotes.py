@@ -32,7 +32,8 @@ _NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})*"
 _PRONOUN = r"(?:he|she|they|He|She|They)"
 # "X said", "X, spokesperson for Y, announced that", "X stated:"
 LEFT_RE = re.compile(
-    rf"(?P<name>{_NAME}(?:\s+officials)?|{_PRONOUN}|[Tt]he [a-z][\w\s-]*?)(?:,[^,“”\"]{{3,120}},)?"
+    rf"(?P<name>{_NAME}(?:\s+officials)?|{_PRONOUN}|[Tt]he [a-z][\w\s-]*?)"
+    rf"(?:,(?P<appos>[^,“”\"]{{3,120}})(?:,[^,“”\"]{{3,120}})?,)?"
     rf"(?:\s+(?:also|then|however|later|again|further),?)*(?:\s+on\s+[A-Z]\w+)?"
     rf"\s+(?P<verb>{SPEECH_VERBS})\b(?P<tail>[^“”\"]{{0,80}})$"
 )
@@ -84,7 +85,14 @@ def _masked(text: str, passages: list[QuotePassage]) -> str:
     return "".join(chars)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[”\"]?\s+(?=[A-Z“\"])|\n")
+# A sentence ends at . ! ? before a capital, but not after an initial ("William G. Gale")
+# or a short abbreviation before a name ("Mr.", "Dr.", "St.", "Jr.").
+SENTENCE_END = re.compile(
+    r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bJr\.)"
+    r"(?<!\bMrs\.)[”\"]?\s+(?=[A-Z“\"])|\n"
+)
+_SENTENCE_END = SENTENCE_END
+_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 
 
 def _sentence_bounds(masked: str, start: int, end: int) -> tuple[int, int]:
@@ -99,9 +107,9 @@ def _sentence_bounds(masked: str, start: int, end: int) -> tuple[int, int]:
 def clean_name(raw: str, known: list[str]) -> str | None:
     """Reduce 'Chief Executive Jane Roe' to a known actor name, or drop leading titles."""
     raw = raw.strip(" ,")
-    for name in sorted(known, key=len, reverse=True):
-        if name and re.search(rf"\b{re.escape(name)}\b", raw):
-            return name
+    inside = [n for n in known if n and re.search(rf"\b{re.escape(n)}\b", raw)]
+    if inside:  # the name that ends the phrase is its head: "U.S. Attorney Paul Fishman"
+        return max(inside, key=lambda n: (raw.rstrip(" .").endswith(n), len(n)))
     words = raw.split()
     titles = load_lexicon().titles
     while words and (words[0].lower() in titles or words[0].lower().rstrip(".") in titles):
@@ -130,9 +138,9 @@ def _explicit(  # noqa: PLR0911 - one return per attribution rule reads best
         m = pattern.match(right)
         if m:
             name = m.group("name")
-            if re.fullmatch(_PRONOUN, name):
+            if name.lower() in _PRONOUNS:
                 return None, True
-            return clean_name(name, known), False
+            return _checked(clean_name(name, known), known)
     left = masked[left_start : passage.start].rstrip('“" ')
     if not left.strip():
         line_start = text.rfind("\n", 0, passage.start - 1)
@@ -150,10 +158,24 @@ def _explicit(  # noqa: PLR0911 - one return per attribution rule reads best
     m = LEFT_RE.search(left.rstrip(":").rstrip())
     if m:
         name = m.group("name")
-        if re.fullmatch(_PRONOUN, name) or name[0].islower() or name.startswith("The "):
+        if name.lower() in _PRONOUNS or name[0].islower() or name.startswith("The "):
             return None, True
-        return clean_name(name, known), False
+        before = left[: m.start("name")].rstrip().rsplit(" ", 1)[-1].lower()
+        if before in ("a", "an"):  # "…, a Virginia Democrat, said": a description
+            return None, True
+        appos = (m.group("appos") or "").strip()
+        if appos and appos[0].isupper() and appos in known:  # "A spokesman for X, Name, said"
+            return appos, False
+        return _checked(clean_name(name, known), known)
     return None, False
+
+
+def _checked(name: str | None, known: list[str]) -> tuple[str | None, bool]:
+    """An explicit speaker is one of the article's names; anything else ("Virginia
+    Democrat", a stray initial) leaves the quote to the model and the later rules."""
+    if name and (name in known or any(name in k.split() or k in name for k in known)):
+        return name, False
+    return None, bool(name)
 
 
 STATEMENT_BY_RE = re.compile(
