@@ -82,8 +82,8 @@ _PERIOD = re.compile(
 )
 _MONTH_YEAR = re.compile(rf"{_PREP}\b(?P<core>{_MON}(?!\s+(?:the\s+)?{_DAY_ANY})(?:,?\s+{_YEAR})?)")
 _YEAR_ONLY = re.compile(
-    r"(?P<prep>\b(?i:since|until|before|after|by|in|during))\s+"
-    r"(?P<core>(?:19|20)\d\d)(?!\d|,\d)"
+    r"(?:(?P<prep>\b(?i:since|until|before|after|by|in|during))\s+)?"
+    r"(?<![\w$£€.,/-])(?P<core>(?:19|20)\d\d)(?![\d%]|,\d|-\d|\s*(?:per\s?cent|percent)\b)"
 )
 _WEEKDAY = re.compile(rf"(?:(?P<rel>(?i:last|next|this))\s+)?\b(?P<wd>{_WD_NAMES})(?![A-Za-z])")
 _RESOLVABLE = {
@@ -181,11 +181,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Resolver], ...] = (
 
 
 def _span_start(m: re.Match[str]) -> int:
-    """Keep 'since'/'until'/... in the span; drop 'in'/'during', which add nothing."""
-    groups = m.groupdict()
-    if "core" in groups and not (m["prep"] and m["prep"].lower() in _KEPT_PREPS):
-        return m.start("core")
-    return m.start()
+    """The span is the date itself ("2030" of "by 2030"); the preposition, which changes
+    what the date means, still shapes its resolution."""
+    return m.start("core") if "core" in m.groupdict() else m.start()
 
 
 def find_dates(text: str, published: dt.date | None) -> list[DateMentionSpan]:

@@ -306,29 +306,33 @@ def _coarse(unit_class: str) -> str:
     return unit_class if unit_class in MEASURED_UNITS else "count"
 
 
+def _display_unit(members: Sequence[GroundedFigure], coarse: str) -> str:
+    """The unit most sources give ("people"), or the coarse class when none names one."""
+    return _most_common(f.unit_class for f in members if f.unit_class) or (
+        "" if coarse == "count" else coarse
+    )
+
+
 def _figure_groups(articles: Sequence[GroundedArticle]) -> list[FigureGroup]:
-    figures = [
-        f.model_copy(update={"unit_class": _coarse(f.unit_class)})
-        for a in articles
-        for f in a.figures
-    ]
+    figures = [f for a in articles for f in a.figures]
     by_fact: dict[tuple[str, float, float | None], list[GroundedFigure]] = defaultdict(list)
     for f in figures:
-        by_fact[(f.unit_class, f.value, f.upper)].append(f)
+        by_fact[(_coarse(f.unit_class), f.value, f.upper)].append(f)
     groups: list[FigureGroup] = []
     conflicted: set[tuple[str, float, float | None]] = set()
     by_anchor: dict[tuple[str, str], dict[str, GroundedFigure]] = defaultdict(dict)
     for f in sorted(figures, key=lambda f: (f.anchor_distance or 0, _span_key(f.span))):
         if f.anchor is not None:
-            by_anchor[(f.anchor.lower(), f.unit_class)].setdefault(f.span.article_id, f)
-    for (anchor, unit), per_source in sorted(by_anchor.items()):
+            by_anchor[(f.anchor.lower(), _coarse(f.unit_class))].setdefault(f.span.article_id, f)
+    for (anchor, coarse), per_source in sorted(by_anchor.items()):
         chosen = [per_source[k] for k in sorted(per_source)]
         clash = any(not _reconciled(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1 :])
         if len(chosen) < 2 or not clash:
             continue
+        unit = _display_unit(chosen, coarse)
         values = _values(chosen, unit)
         for f in chosen:
-            conflicted.add((f.unit_class, f.value, f.upper))
+            conflicted.add((coarse, f.value, f.upper))
         note = " vs ".join(f"{v.label} ({len(v.sources)})" for v in values)
         shown = sorted(f.anchor or anchor for f in chosen)[0]
         groups.append(
@@ -346,7 +350,7 @@ def _figure_groups(articles: Sequence[GroundedArticle]) -> list[FigureGroup]:
         if key in conflicted:
             continue
         members = by_fact[key]
-        values = _values(members, key[0])
+        values = _values(members, _display_unit(members, key[0]))
         measure = (
             _most_common(f.measure for f in members if f.origin != "text" and f.measure)
             or members[0].measure

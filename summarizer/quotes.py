@@ -171,9 +171,13 @@ def _explicit(  # noqa: PLR0911 - one return per attribution rule reads best
 
 
 def _checked(name: str | None, known: list[str]) -> tuple[str | None, bool]:
-    """An explicit speaker is one of the article's names; anything else ("Virginia
-    Democrat", a stray initial) leaves the quote to the model and the later rules."""
-    if name and (name in known or any(name in k.split() or k in name for k in known)):
+    """An explicit speaker is one of the article's names, or a name of two words or more; a
+    lone unknown word ("Central", a stray initial) leaves the quote to the model."""
+    if name and (
+        name in known
+        or any(name in k.split() or k in name for k in known)
+        or len(name.split()) >= 2
+    ):
         return name, False
     return None, bool(name)
 
