@@ -35,12 +35,7 @@ from summarizer.models import (
 )
 from summarizer.names import candidates, find_names, full_forms
 from summarizer.prompts import PromptTemplate, fence_line, fence_text
-from summarizer.quotes import (
-    RIGHT_NAME_VERB_RE,
-    RIGHT_VERB_NAME_RE,
-    QuotePassage,
-    harvest_quotes,
-)
+from summarizer.quotes import QuotePassage, attribute_quotes, harvest_quotes
 
 UNKNOWN = "unknown"
 #: Names offered to the model per article (most mentioned first, then text order).
@@ -52,7 +47,7 @@ CONTEXT_CHARS = 1000
 #: Names a quote's speaker may be (those in its passage first, then the article's actors).
 MAX_SPEAKERS = 16
 #: Quotes asked about per article at most (the rest keep the rules' attribution).
-MAX_QUOTE_CALLS = 24
+MAX_QUOTE_CALLS = 12
 #: Words of a long quote shown in the question; the passage shows all of it.
 QUOTE_WORDS = 40
 
@@ -98,7 +93,7 @@ class Request:
     response_model: type[BaseModel]
     #: Short form -> full name in this article ("McKenna" -> "Peter McKenna").
     fold: dict[str, str]
-    #: Indexes of the quotes the model is asked about (not those `said_by_name` settles).
+    #: Indexes of the quotes the model is asked about (not those `settled_by_text`).
     asked: tuple[int, ...] = ()
 
 
@@ -168,18 +163,14 @@ def quote_context(text: str, passages: list[QuotePassage], index: int) -> str:
     return text[start:end].strip()
 
 
-def said_by_name(text: str, passage: QuotePassage, request_names: set[str]) -> bool:
-    """Whether the words right after the quote name its speaker ("…,” Roe said", "…,” said
-    Jane Roe"): the one case the text decides for certain, so no model call is made.
+def settled_by_text(text: str, passages: list[QuotePassage], names: list[str]) -> set[int]:
+    """The quotes whose speaker the text names next to a speech verb ("Roe said", "…,” said
+    Jane Roe", "according to the Water Board"): no model call is made for them.
 
-    Changing this test changes which calls are made: the cassettes must be re-recorded.
+    Changing the attribution rules changes which calls are made: re-record the cassettes.
     """
-    after = text[passage.end : passage.end + 120].lstrip(',.;:!? ”"')
-    for pattern in (RIGHT_NAME_VERB_RE, RIGHT_VERB_NAME_RE):
-        m = pattern.match(after)
-        if m and m.group("name") in request_names:
-            return True
-    return False
+    found = attribute_quotes(text, passages, known_names=names)
+    return {i for i, a in enumerate(found) if a.rule == "explicit" and a.speaker}
 
 
 def build_request(article: Article, prompt: PromptTemplate) -> Request:
@@ -201,10 +192,8 @@ def build_request(article: Article, prompt: PromptTemplate) -> Request:
         text=fence_text(marked_text(article.text, passages)),
     )
     fold = full_forms(find_names(article.text))
-    known = set(names) | set(fold)
-    asked = tuple(i for i, p in enumerate(passages) if not said_by_name(article.text, p, known))[
-        :MAX_QUOTE_CALLS
-    ]
+    settled = settled_by_text(article.text, passages, sorted(set(names) | set(fold)))
+    asked = tuple(i for i in range(len(passages)) if i not in settled)[:MAX_QUOTE_CALLS]
     return Request(
         article=article,
         prompt=prompt,

@@ -156,3 +156,65 @@ def test_bad_gold_is_a_clear_error(tmp_path: Path) -> None:
     done = cli("eval", str(tmp_path))
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+def _story(sid: str, ids: tuple[str, ...], figures: tuple[object, ...] = ()) -> object:
+    from summarizer.models import Story
+
+    return Story(id=sid, headline="h", summary=(), article_ids=ids, figures=figures)  # type: ignore[arg-type]
+
+
+def test_story_grouping_is_scored_pairwise_against_the_clusters() -> None:
+    """Pairs in one story vs pairs in one cluster: precision, recall and F1."""
+    from summarizer.evaluate import _grouping
+    from summarizer.models import Briefing
+
+    clusters = {"x": ["a", "b", "c"], "y": ["d"]}
+    brief = Briefing(
+        sources=(),
+        stories=(_story("1", ("a", "b")), _story("2", ("c", "d"))),  # type: ignore[arg-type]
+    )
+    score = _grouping(brief, clusters)
+    assert (score.tp, score.fp, score.fn) == (1, 1, 2)
+
+
+def test_corroborations_are_placed_in_their_cluster_and_sought_in_every_story() -> None:
+    """A value gold states in two articles of cluster x counts only sources of x, in any story."""
+    from summarizer.evaluate import Corroboration, GoldArticle, GoldBrief, _brief_checks
+    from summarizer.models import Briefing, FigureGroup, FigureValue, SourceSpan
+
+    def value(v: float, *sources: str) -> FigureValue:
+        spans = tuple(SourceSpan(article_id=s, start=0, end=1, status="exact") for s in sources)
+        return FigureValue(value=v, label=str(v), sources=sources, spans=spans)
+
+    gold = {i: GoldArticle(article_id=i, figures=[GoldFigure(value=97)]) for i in ("a", "b", "z")}
+    group = FigureGroup(
+        measure="votes",
+        unit_class="count",
+        values=(value(97, "a", "z"),),
+        corroboration=2,
+        single_source=False,
+        conflict=False,
+    )
+    small = _story("2", ("a", "z"), (group,))
+    brief = Briefing(sources=(), stories=(_story("1", ("b",)), small))  # type: ignore[arg-type]
+    checks = _brief_checks(
+        brief,
+        GoldBrief(corroborated=[Corroboration(value=97, min_sources=2)]),
+        {"x": ["a", "b"], "y": ["z"]},
+        gold,
+    )
+    assert checks == {"x: corroborated 97 by >= 2": False}  # z is not a source of cluster x
+
+
+def test_clusters_file_errors_are_clear(tmp_path: Path) -> None:
+    """A clusters file that is not story -> ids, or lists an id twice, is one clear error."""
+    from summarizer.evaluate import load_clusters
+
+    bad = tmp_path / "clusters.yaml"
+    bad.write_text("x: [a, b]\ny: [b]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="b is in both x and y"):
+        load_clusters(bad)
+    bad.write_text("- a\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="maps each story"):
+        load_clusters(bad)
