@@ -40,30 +40,10 @@ class PromptTemplate(BaseModel):
     variables: tuple[str, ...]
     system: str
     user: str
-    #: A follow-up question about one quote, asked after the answer to `user` (v2 on).
+    #: A question about one quote and the passage it stands in (v2 on).
     quote_variables: tuple[str, ...] = ()
     quote_system: str = ""
     quote: str = ""
-
-    def render_quote(self, **values: str) -> tuple[str, str]:
-        """Fill the question about one quote: its system and user messages.
-
-        Raises:
-            PromptError: the template has no quote question, or a variable is missing or
-                unknown.
-        """
-        if not self.quote:
-            raise PromptError(f"prompt {self.name}.v{self.version}: has no quote question")
-        missing = sorted(set(self.quote_variables) - set(values))
-        extra = sorted(set(values) - set(self.quote_variables))
-        if missing or extra:
-            raise PromptError(
-                f"prompt {self.name}.v{self.version}: missing {missing}, unexpected {extra}"
-            )
-        try:
-            return self.quote_system, string.Template(self.quote).substitute(values)
-        except (KeyError, ValueError) as e:
-            raise PromptError(f"prompt {self.name}.v{self.version}: bad placeholder {e}") from e
 
     def render(self, **values: str) -> tuple[str, str]:
         """Fill the template.
@@ -77,16 +57,32 @@ class PromptTemplate(BaseModel):
         Raises:
             PromptError: a declared variable is missing, or an unknown one is given.
         """
-        missing = sorted(set(self.variables) - set(values))
-        extra = sorted(set(values) - set(self.variables))
+        return self._fill(self.variables, self.system, self.user, values)
+
+    def render_quote(self, **values: str) -> tuple[str, str]:
+        """Fill the question about one quote (v2 on): its system and user messages.
+
+        Raises:
+            PromptError: the template has no quote question, or a variable is missing or
+                unknown.
+        """
+        if not self.quote:
+            raise PromptError(f"prompt {self.name}.v{self.version}: has no quote question")
+        return self._fill(self.quote_variables, self.quote_system, self.quote, values)
+
+    def _fill(
+        self, declared: tuple[str, ...], system: str, user: str, values: dict[str, str]
+    ) -> tuple[str, str]:
+        missing = sorted(set(declared) - set(values))
+        extra = sorted(set(values) - set(declared))
         if missing or extra:
             raise PromptError(
                 f"prompt {self.name}.v{self.version}: missing {missing}, unexpected {extra}"
             )
         try:
             return (
-                string.Template(self.system).substitute(values),
-                string.Template(self.user).substitute(values),
+                string.Template(system).substitute(values),
+                string.Template(user).substitute(values),
             )
         except (KeyError, ValueError) as e:
             raise PromptError(f"prompt {self.name}.v{self.version}: bad placeholder {e}") from e
