@@ -73,7 +73,9 @@ _PREP = r"(?:\b(?P<prep>(?i:since|until|before|after|by|in|during|from))\s+)?"
 _KEPT_PREPS = {"since", "until", "before", "after", "by"}  # they change what the date means
 
 _ISO = re.compile(r"\b(?P<year>\d{4})-(?P<m>\d{2})-(?P<day>\d{2})\b")
-_DMY = re.compile(rf"{_LEAD}\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MON}(?:,?\s+{_YEAR})?")
+_DMY = re.compile(
+    rf"{_LEAD}\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MON}(?!\.?\s+\d{{1,2}}(?!\d))(?:,?\s+{_YEAR})?"
+)
 _MDY = re.compile(rf"{_LEAD}\b{_MON}\s+(?:the\s+)?{_DAY}(?:,?\s+{_YEAR})?")
 _PERIOD = re.compile(
     rf"{_PREP}\b(?P<core>(?i:mid|early|late|the\s+end\s+of|end\s+of|the\s+beginning\s+of"

@@ -330,16 +330,19 @@ def _close(a: float, b: float) -> bool:
 def _home(
     values: Sequence[float], need: int, clusters: dict[str, list[str]], gold: dict[str, GoldArticle]
 ) -> str | None:
-    """The cluster whose gold figures state every value in at least `need` articles."""
+    """The cluster where `need` articles state the value (one value), or where the values
+    of a conflict are each stated (several: the cluster whose articles state most of them)."""
     best: tuple[int, str] | None = None
     for name, ids in sorted(clusters.items()):
-        holders = [
-            i
+        states = [
+            [any(_close(f.value, v) for f in gold[i].figures) for v in values]
             for i in ids
-            if i in gold and all(any(_close(f.value, v) for f in gold[i].figures) for v in values)
+            if i in gold
         ]
-        if len(holders) >= need and (best is None or len(holders) > best[0]):
-            best = (len(holders), name)
+        holders = sum(any(s) for s in states)
+        every = all(any(s[k] for s in states) for k in range(len(values)))
+        if every and holders >= need and (best is None or holders > best[0]):
+            best = (holders, name)
     return best[1] if best else None
 
 
@@ -376,8 +379,9 @@ def _brief_checks(
         name = f"{where}corroborated {corroboration.value:g} by >= {corroboration.min_sources}"
         checks[name] = found >= corroboration.min_sources
     for conflict in gold.figure_conflicts:
-        where, _ = prefix(conflict.values, 1)
-        checks[f"{where}conflict {conflict.measure_contains}"] = any(
+        where, _ = prefix(conflict.values, 2)
+        shown = " vs ".join(f"{v:g}" for v in conflict.values)
+        checks[f"{where}conflict {conflict.measure_contains} ({shown})"] = any(
             g.conflict
             and conflict.measure_contains.casefold() in g.measure.casefold()
             and all(any(_close(v.value, c) for v in g.values) for c in conflict.values)

@@ -26,7 +26,7 @@ from summarizer.models import (
     SourceSpan,
     UnverifiedItem,
 )
-from summarizer.names import candidates, find_names, full_forms, load_lexicon
+from summarizer.names import NameMention, candidates, find_names, full_forms, load_lexicon
 from summarizer.numbers import NumberMention, find_numbers, parse_number
 from summarizer.quotes import SENTENCE_END, attribute_quotes, harvest_quotes
 
@@ -123,23 +123,31 @@ def unit_class(unit: str, following: str) -> str:
     if unit in UNIT_CLASSES:
         return UNIT_CLASSES[unit]
     people = load_lexicon().people_nouns
-    words = re.findall(r"[a-z]+", following.lower())[:4]
-    for word in ([unit] if unit else []) + words:
-        if word in UNIT_CLASSES:
-            return UNIT_CLASSES[word]
-        if word in people:
-            return "people"
+    words = re.findall(r"[a-z]+", following.lower())[:3]
+    if words and words[0] in UNIT_CLASSES:  # "5 years", not "97-1 vote hours earlier"
+        return UNIT_CLASSES[words[0]]
+    if any(w in people for w in ([unit] if unit else []) + words):
+        return "people"
     return unit
 
 
+#: How far (characters) from a figure a name may stand and still be what the figure is about.
+ANCHOR_REACH = 60
+
+
 def _anchor(
-    text: str, mention: NumberMention, bounds: tuple[int, int]
+    text: str, mention: NumberMention, bounds: tuple[int, int], names: list[NameMention]
 ) -> tuple[str | None, int | None]:
+    """The place ("X camp") or name nearest the figure in its sentence: what it is about."""
     best: tuple[int, str] | None = None
-    for m in _place_re().finditer(text, bounds[0], bounds[1]):
-        distance = min(abs(m.start() - mention.end), abs(mention.start - m.end()))
-        name = f"{m.group(1)} {m.group(2)}"
-        if best is None or distance < best[0]:
+    spots = [
+        (m.start(), m.end(), f"{m.group(1)} {m.group(2)}")
+        for m in _place_re().finditer(text, bounds[0], bounds[1])
+    ]
+    spots += [(n.start, n.end, n.name) for n in names if bounds[0] <= n.start < bounds[1]]
+    for start, end, name in spots:
+        distance = max(start - mention.end, mention.start - end, 0)
+        if distance <= ANCHOR_REACH and (best is None or distance < best[0]):
             best = (distance, name)
     return (best[1], best[0]) if best else (None, None)
 
@@ -174,11 +182,14 @@ def _ground_figures(extraction: Extraction) -> tuple[list[GroundedFigure], list[
         )
         claimed.setdefault(best, (figure.unit, figure.measure, figure.qualifier))
     figures = []
+    names = find_names(text)
+    fold = full_forms(names)
+    names = [NameMention(fold.get(n.name, n.name), n.start, n.end) for n in names]
     for i, m in enumerate(mentions):
         bounds = sentence_bounds(text, m.start, m.end)
         following = text[m.end : m.end + 40]
         unit, measure, _ = claimed.get(i, (m.unit_hint, "", m.qualifier))
-        anchor, distance = _anchor(text, m, bounds)
+        anchor, distance = _anchor(text, m, bounds, names)
         label_words = re.findall(r"[\w’'-]+", following)[:3]
         figures.append(
             GroundedFigure(

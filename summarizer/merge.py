@@ -306,6 +306,12 @@ def _coarse(unit_class: str) -> str:
     return unit_class if unit_class in MEASURED_UNITS else "count"
 
 
+def _magnitude(value: float) -> int:
+    """Figures of one anchor are compared only within a factor of ten: "$121 billion" and
+    "$82 a share" about one company are two measures, not a conflict."""
+    return math.floor(math.log10(abs(value))) if value else 0
+
+
 def _display_unit(members: Sequence[GroundedFigure], coarse: str) -> str:
     """The unit most sources give ("people"), or the coarse class when none names one."""
     return _most_common(f.unit_class for f in members if f.unit_class) or (
@@ -323,16 +329,24 @@ def _figure_groups(articles: Sequence[GroundedArticle]) -> list[FigureGroup]:
     by_anchor: dict[tuple[str, str], dict[str, GroundedFigure]] = defaultdict(dict)
     for f in sorted(figures, key=lambda f: (f.anchor_distance or 0, _span_key(f.span))):
         if f.anchor is not None:
-            by_anchor[(f.anchor.lower(), _coarse(f.unit_class))].setdefault(f.span.article_id, f)
-    for (anchor, coarse), per_source in sorted(by_anchor.items()):
+            key = (f.anchor.lower(), f"{_coarse(f.unit_class)}|{_magnitude(f.value)}")
+            by_anchor[key].setdefault(f.span.article_id, f)
+    stated = Counter(
+        (_coarse(f.unit_class), f.value, f.upper)
+        for key, members in by_fact.items()
+        for f in {m.span.article_id: m for m in members}.values()
+    )
+    for (anchor, bucket), per_source in sorted(by_anchor.items()):
+        coarse = bucket.split("|")[0]
         chosen = [per_source[k] for k in sorted(per_source)]
         clash = any(not _reconciled(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1 :])
         if len(chosen) < 2 or not clash:
             continue
         unit = _display_unit(chosen, coarse)
         values = _values(chosen, unit)
-        for f in chosen:
-            conflicted.add((coarse, f.value, f.upper))
+        for f in chosen:  # a value two sources state stays corroborated as well
+            if stated[(coarse, f.value, f.upper)] < 2:
+                conflicted.add((coarse, f.value, f.upper))
         note = " vs ".join(f"{v.label} ({len(v.sources)})" for v in values)
         shown = sorted(f.anchor or anchor for f in chosen)[0]
         groups.append(

@@ -249,3 +249,11 @@ def test_find_dates_offsets_hold_for_any_text(text: str, published: dt.date | No
         assert text[span.start : span.end] == span.text
     for before, after in pairwise(spans):
         assert before.end <= after.start
+
+
+def test_a_date_span_is_the_date_and_bare_years_count() -> None:
+    """'by 2030' is the date '2030'; a bare year is a date; '$2020' and '2020%' are not."""
+    texts = [
+        d.text for d in find_dates("It hopes by 2030, and in 1995 it began. It cost $2020.", None)
+    ]
+    assert texts == ["2030", "1995"]

@@ -257,3 +257,22 @@ def test_offsets_hold_for_any_phrase(words: list[str]) -> None:
     """Word soups of qualifiers, numbers and dates keep offsets exact and disjoint."""
     text = " ".join(words)
     _assert_well_formed(text, find_numbers(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Getty Images 5/34 26 November", []),
+        ("the 9/11 attacks", []),
+        ("in 2008-9, rates rose", []),
+        ("the rollout of 5G and 3D", []),
+        ("two people died", [(2.0, None, "two")]),
+        ("one of the men", []),
+        ("revenues grew 6.4% to $42.09bn.", [(6.4, None, "6.4%"), (42.09e9, None, "$42.09bn")]),
+        ("Fifteen of the 19 Sept. 11 hijackers", [(15.0, None, "Fifteen"), (19.0, None, "19")]),
+    ],
+)
+def test_what_is_not_a_count(text: str, expected: list[tuple[float, float | None, str]]) -> None:
+    """Slide counters, '9/11', year ranges and '5G' are not figures; 'two' is; a per cent and
+    a currency are two figures, never one range; 'Sept. 11' is a date, not '19 Sept'."""
+    assert [(m.value, m.upper, m.text) for m in find_numbers(text)] == expected
