@@ -135,6 +135,22 @@ def _answers(url: str) -> bool:
         return False
 
 
+def threads() -> int:
+    """Threads llama.cpp generates with: SUMMARIZER_LOCAL_THREADS, else every core."""
+    raw = os.environ.get("SUMMARIZER_LOCAL_THREADS", "")
+    if raw:
+        try:
+            value = int(raw)
+        except ValueError as e:
+            raise ConfigError(
+                f"SUMMARIZER_LOCAL_THREADS must be a whole number, not {raw!r}"
+            ) from e
+        if value < 1:
+            raise ConfigError(f"SUMMARIZER_LOCAL_THREADS must be at least 1, not {value}")
+        return value
+    return os.cpu_count() or 1
+
+
 @contextlib.contextmanager
 def llama_server(
     model_path: Path, *, alias: str, n_ctx: int = 8192, startup_timeout_s: float = 300.0
@@ -173,6 +189,10 @@ def llama_server(
         str(n_ctx),
         "--model_alias",
         alias,
+        # llama.cpp's server generates on half the cores by default; a 2-core machine then
+        # decodes on one. The whole machine is what a local brief run is for.
+        "--n_threads",
+        str(threads()),
     ]
     with tempfile.TemporaryFile() as server_log:
         proc = subprocess.Popen(cmd, stdout=server_log, stderr=subprocess.STDOUT)

@@ -66,3 +66,20 @@ def test_local_provider_end_to_end() -> None:
     done = cli("extract", "articles/003_b31ba89555d7fd13.txt", *args, timeout=600)
     assert done.returncode == 0, done.stderr
     assert '"provider":"local"' in done.stdout
+
+
+def test_llama_threads_default_to_every_core_and_can_be_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """llama.cpp decodes on every core unless SUMMARIZER_LOCAL_THREADS says otherwise."""
+    from summarizer.errors import ConfigError
+    from summarizer.local import threads
+
+    monkeypatch.setattr("os.cpu_count", lambda: 6)
+    assert threads() == 6
+    monkeypatch.setenv("SUMMARIZER_LOCAL_THREADS", "3")
+    assert threads() == 3
+    for bad in ("two", "0"):
+        monkeypatch.setenv("SUMMARIZER_LOCAL_THREADS", bad)
+        with pytest.raises(ConfigError, match="SUMMARIZER_LOCAL_THREADS"):
+            threads()
