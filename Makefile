@@ -1,7 +1,7 @@
 # Developer shortcuts. The README shows the plain commands behind each target.
 PY ?= .venv/bin/python
 
-.PHONY: test lint schemas cassettes model bench
+.PHONY: test lint schemas cassettes eval model bench
 
 test:
 	$(PY) -m pytest
@@ -17,9 +17,19 @@ schemas:
 model:
 	$(PY) -m summarizer model pull
 
-# Re-record every cassette from the real local model (needs the `local` extra and `make model`).
+CORPUS ?= ../shared/corpus
+
+# Re-record every cassette from the real local model (needs the `local` extra and `make model`):
+# the five samples into cassettes/, the development corpus into cassettes/corpus/. About 2 to 3
+# minutes an article on 2 cores; run it in the background (`nohup make cassettes &`).
 cassettes:
 	$(PY) -m summarizer record articles/ --provider local
+	$(PY) -m summarizer record $(CORPUS)/articles --provider local --cassettes cassettes/corpus
+
+# Score the replayed corpus and samples (each against its own baseline).
+eval:
+	$(PY) -m summarizer eval $(CORPUS)/gold --articles $(CORPUS)/articles --cassettes cassettes/corpus --baseline eval/baseline.corpus.json
+	$(PY) -m summarizer eval eval/gold --baseline eval/baseline.json
 
 # The three benchmarks of issue #4; each prints its numbers and whether its target is met.
 bench:

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, create_model, field_validator
+from pydantic import BaseModel, Field, create_model
 
 from summarizer.models import (
     Actor,
@@ -31,7 +31,7 @@ from summarizer.models import (
     Quote,
     Short,
     StrictModel,
-    check_summary,
+    Summary,
 )
 from summarizer.names import candidates, find_names, full_forms
 from summarizer.prompts import PromptTemplate, fence_line, fence_text
@@ -64,14 +64,9 @@ class ArticleJudgement(StrictModel):
     """The model's judgements about one article."""
 
     headline: Annotated[NonBlank, Field(max_length=150)] = Field(description="A factual headline.")
-    summary: str = Field(max_length=600, description="What happened, in 2-3 sentences.")
+    summary: Summary = Field(max_length=600, description="What happened, in 2-3 sentences.")
     event: Short = Field(description="The main event: who did what, where, in one line.")
     actors: list[ActorAnswer] = Field(max_length=10)
-
-    @field_validator("summary")
-    @classmethod
-    def _short_summary(cls, value: str) -> str:
-        return check_summary(value)
 
 
 class SpeakerJudgement(StrictModel):

@@ -39,6 +39,7 @@ def check_summary(value: str) -> str:
     return value
 
 
+Summary = Annotated[str, AfterValidator(check_summary)]
 NonBlank = Annotated[str, AfterValidator(_not_blank), Field(max_length=300)]
 Short = Annotated[str, Field(max_length=100)]
 
@@ -128,18 +129,13 @@ class ArticleExtraction(StrictModel):
         return schema
 
     headline: NonBlank = Field(description="A factual headline for the article.")
-    summary: str = Field(max_length=600, description="A 2-3 sentence summary of the article.")
+    summary: Summary = Field(max_length=600, description="A 2-3 sentence summary of the article.")
     event: Short = Field(default="", description="The main event, in one line.")
     # Bounds keep a small model from looping: constrained decoders honour maxItems/maxLength.
     actors: list[Actor] = Field(max_length=12)
     quotes: list[Quote] = Field(max_length=60)
     figures: list[Figure] = Field(max_length=8)
     dates: list[DateMention] = Field(max_length=6)
-
-    @field_validator("summary")
-    @classmethod
-    def _short_summary(cls, value: str) -> str:
-        return check_summary(value)
 
 
 class Article(BaseModel):
