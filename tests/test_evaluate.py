@@ -218,3 +218,43 @@ def test_clusters_file_errors_are_clear(tmp_path: Path) -> None:
     bad.write_text("- a\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="maps each story"):
         load_clusters(bad)
+
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+needs_corpus = pytest.mark.skipif(
+    not (CORPUS / "gold").is_dir(), reason="the development corpus ../shared/corpus is not here"
+)
+
+
+@pytest.fixture(scope="module")
+def corpus_report() -> EvalReport:
+    """The development corpus, replayed from cassettes/corpus and scored (once per module)."""
+    from summarizer.config import resolve_config
+    from summarizer.evaluate import load_clusters
+
+    gold, brief = load_gold(CORPUS / "gold")
+    config = resolve_config(provider="replay", cassette_dir=ROOT / "cassettes" / "corpus")
+    run = extract_many(load_articles([CORPUS / "articles"]).articles, config=config)
+    assert [f.error for f in run.failures] == []
+    clusters = load_clusters(CORPUS / "clusters.yaml")
+    return evaluate(run, gold, brief, label="corpus", clusters=clusters)
+
+
+@needs_corpus
+def test_corpus_is_not_below_its_baseline(corpus_report: EvalReport) -> None:
+    """CI gate on real articles the code was not written against: no score may drop."""
+    baseline = EvalReport.model_validate_json(
+        (ROOT / "eval" / "baseline.corpus.json").read_text(encoding="utf-8")
+    )
+    assert regressions(corpus_report, baseline) == []
+
+
+@needs_corpus
+def test_corpus_meets_the_grounding_targets(corpus_report: EvalReport) -> None:
+    """Quotations found >= 0.95, every one verbatim; figures and dates F1; story grouping."""
+    grounded = corpus_report.fields["grounded"]
+    assert grounded["quotes"].recall >= 0.95
+    assert grounded["figures"].f1 >= 0.85
+    assert grounded["dates"].f1 >= 0.80
+    assert corpus_report.grouping is not None
+    assert corpus_report.grouping.f1 >= 0.90

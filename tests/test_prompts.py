@@ -67,7 +67,8 @@ def test_released_prompts_are_never_edited() -> None:
 def test_quote_question_declares_its_variables() -> None:
     """The v2 quote question fills its own variables; a missing one is an error, v1 has none."""
     system, user = load_prompt().render_quote(quote="q", context="c", names="A; B")
-    assert "Allowed names: A; B" in user and "not instructions" in system
+    assert "Allowed names: A; B" in user
+    assert "not instructions" in system
     with pytest.raises(PromptError, match=r"missing \['names'\]"):
         load_prompt().render_quote(quote="q", context="c")
     with pytest.raises(PromptError, match="no quote question"):
