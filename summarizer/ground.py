@@ -28,7 +28,7 @@ from summarizer.models import (
 )
 from summarizer.names import NameMention, candidates, find_names, full_forms, load_lexicon
 from summarizer.numbers import NumberMention, find_numbers, parse_number
-from summarizer.quotes import SENTENCE_END, attribute_quotes, harvest_quotes
+from summarizer.quotes import SENTENCE_END, attribute_quotes, caveat_for, harvest_quotes
 
 FUZZY_MIN = 88.0
 _FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
@@ -364,11 +364,12 @@ def _ground_quotes(
     quotes = [
         GroundedQuote(
             text=p.text,
+            caveat=caveat_for(text, passages, i),  # type: ignore[arg-type]
             speaker=fold.get(a.speaker, a.speaker) if a.speaker else None,
             speaker_rule=a.rule,
             span=SourceSpan(article_id=article.id, start=p.start, end=p.end, status="exact"),
         )
-        for p, a in zip(passages, attributions, strict=True)
+        for i, (p, a) in enumerate(zip(passages, attributions, strict=True))
     ]
     return quotes, unverified
 

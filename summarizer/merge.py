@@ -449,11 +449,13 @@ def _quotes(
         )
         longest = sorted(members, key=lambda q: (-len(q.text), _span_key(q.span)))[0]
         spans = tuple(sorted((q.span for q in members), key=_span_key))
+        caveats = {q.caveat for q in members}
         item = BriefQuote(
             speaker=speaker,
             text=longest.text,
             spans=spans,
             sources=tuple(sorted({s.article_id for s in spans})),
+            caveat="false" if "false" in caveats else "unproven" if "unproven" in caveats else None,
         )
         (attributed if speaker else unattributed).append(item)
     return sorted(attributed, key=_quote_order), sorted(unattributed, key=_quote_order)

@@ -225,6 +225,9 @@ class Failure(BaseModel):
 # --- Grounding and the brief -------------------------------------------------------------
 
 GroundStatus = Literal["exact", "normalised", "fuzzy", "not_found"]
+#: false: the article says the attribution is false ("falsely claimed that X said");
+#: unproven: it reports the words as alleged, purported or unverified.
+Caveat = Literal["false", "unproven"]
 
 
 class Frozen(BaseModel):
@@ -261,6 +264,10 @@ class GroundedQuote(Frozen):
     speaker_rule: str
     span: SourceSpan
     origin: Literal["text", "model"] = "text"
+    caveat: Caveat | None = Field(
+        default=None,
+        description="The article reports this attribution as false, or as unproven.",
+    )
 
 
 class GroundedFigure(Frozen):
@@ -357,6 +364,9 @@ class BriefQuote(Frozen):
     text: str
     sources: tuple[str, ...]
     spans: tuple[SourceSpan, ...]
+    caveat: Caveat | None = Field(
+        default=None, description="A source reports the attribution as false, or unproven."
+    )
 
 
 class FigureValue(Frozen):

@@ -39,6 +39,8 @@ class Lexicon:
     people_nouns: frozenset[str]
     place_heads: frozenset[str]
     event_kinds: tuple[tuple[str, tuple[str, ...]], ...]
+    disputed_false: frozenset[str]
+    disputed_unproven: frozenset[str]
 
 
 @cache
@@ -59,6 +61,8 @@ def load_lexicon(version: str = LEXICON_VERSION) -> Lexicon:
         people_nouns=words("people_nouns"),
         place_heads=words("place_heads"),
         event_kinds=tuple((str(k), tuple(map(str, v))) for k, v in raw["event_kinds"].items()),
+        disputed_false=words("disputed_false"),
+        disputed_unproven=words("disputed_unproven"),
     )
 
 

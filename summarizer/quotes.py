@@ -206,6 +206,21 @@ def _subject(masked: str, bounds: tuple[int, int], known: list[str]) -> str | No
     return min(hits)[1] if hits else None
 
 
+def caveat_for(text: str, passages: list[QuotePassage], index: int) -> str | None:
+    """'false' when the quote's sentence says the attribution is false ("falsely claimed
+    that X said"), 'unproven' when it reports it as alleged or unverified, else None.
+    Only the words outside quotation marks count: a quote may itself say "false"."""
+    masked = _masked(text, passages)
+    start, end = _sentence_bounds(masked, passages[index].start, passages[index].end)
+    words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]*", masked[start:end])}
+    lexicon = load_lexicon()
+    if words & lexicon.disputed_false:
+        return "false"
+    if words & lexicon.disputed_unproven:
+        return "unproven"
+    return None
+
+
 def attribute_quotes(
     text: str,
     passages: list[QuotePassage],

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from summarizer.models import Briefing, SourceSpan
+from summarizer.render import CAVEATS
 from summarizer.render.markdown import MAX_SINGLE_SOURCE
 
 
@@ -99,4 +100,5 @@ def render_html(briefing: Briefing, texts: Mapping[str, str]) -> str:
         numbers=numbers,
         link=link,
         max_single=MAX_SINGLE_SOURCE,
+        caveats=CAVEATS,
     )

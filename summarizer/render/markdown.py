@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from summarizer.models import Briefing, BriefQuote, FigureGroup, SourceSpan, Story, TimelineEvent
+from summarizer.render import CAVEATS
 
 MAX_SINGLE_SOURCE = 10
 MAX_TIMELINE = 12
@@ -41,7 +42,8 @@ def _event(event: TimelineEvent, numbers: dict[str, int]) -> str:
 
 
 def _quote(quote: BriefQuote, numbers: dict[str, int]) -> str:
-    return f"“{_inline(quote.text)}” {_refs(numbers, quote.sources)}"
+    caveat = f" ⚠ {CAVEATS[quote.caveat]}" if quote.caveat else ""
+    return f"“{_inline(quote.text)}” {_refs(numbers, quote.sources)}{caveat}"
 
 
 def _where(span: SourceSpan, numbers: dict[str, int]) -> str:
