@@ -23,20 +23,12 @@ from summarizer.cache import Cache, cache_key
 from summarizer.chunking import estimate_tokens, merge_chunks, split_chunks
 from summarizer.config import ProviderConfig, resolve_config
 from summarizer.cost import Budget
-from summarizer.errors import (
-    ArticleError,
-    BudgetError,
-    ConfigError,
-    LLMError,
-    ReplayMissError,
-    SummarizerError,
-)
-from summarizer.judgement import Request, build_request, judges, quote_request, to_extraction
+from summarizer.errors import ArticleError, BudgetError, ConfigError, LLMError, SummarizerError
 from summarizer.models import Article, Extraction, ExtractionMeta, Failure, Usage
 from summarizer.prompts import PromptTemplate, load_prompt
 
 if TYPE_CHECKING:
-    from summarizer.llm import LLM, CallResult
+    from summarizer.llm import LLM
 
 log = logging.getLogger(__name__)
 DEFAULT_CONCURRENCY = 4
@@ -155,39 +147,6 @@ def _meta(
     )
 
 
-async def _judge(llm: LLM, request: Request, budget: Budget | None) -> CallResult:
-    """The article call, then one follow-up per quote: who said it.
-
-    A follow-up that fails for good costs that quote its model speaker (grounding's rules
-    still attribute it), never the article; a missing recording still fails the article.
-    """
-    from summarizer.llm import CallResult
-
-    first = await llm.extract(
-        request.article, messages=request.messages, response_model=request.response_model
-    )
-    usage, attempts = first.usage, first.attempts
-    speakers: dict[int, str] = {}
-    for index in request.asked:
-        question = quote_request(request, first.data, index)
-        try:
-            answer = await llm.extract(
-                request.article, messages=question.messages, response_model=question.response_model
-            )
-        except ReplayMissError:
-            raise
-        except LLMError as e:
-            log.warning("%s: no speaker for quote %d: %s", request.article.path, index + 1, e)
-            usage = usage + _spent(e)
-            if budget is not None:
-                budget.spend(_spent(e))
-            continue
-        usage, attempts = usage + answer.usage, attempts + answer.attempts
-        speakers[index] = answer.data.speaker
-    data = to_extraction(first.data, speakers, request)
-    return CallResult(data=data, usage=usage, attempts=attempts)
-
-
 async def _extract_one(llm: LLM, article: Article, budget: Budget | None = None) -> Extraction:
     """Extract one article, in chunks when it is longer than the model's input budget."""
     tokens = estimate_tokens(article.text)
@@ -215,10 +174,7 @@ async def _extract_one(llm: LLM, article: Article, budget: Budget | None = None)
             else article.model_copy(update={"id": f"{article.id}#{index + 1}", "text": text})
         )
         try:
-            if judges(llm.prompt):
-                result = await _judge(llm, build_request(piece, llm.prompt), budget)
-            else:
-                result = await llm.extract(piece)
+            result = await llm.extract(piece)
         except LLMError as e:
             failed = _spent(e)
             if budget is not None:  # failed calls cost tokens too

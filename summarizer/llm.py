@@ -53,6 +53,7 @@ from tenacity import (
 from summarizer.cassettes import ReplayMiss, ReplayTransport
 from summarizer.config import ProviderConfig
 from summarizer.errors import LLMError, ReplayMissError
+from summarizer.judgement import Request, build_request, judges, quote_request, to_extraction
 from summarizer.models import Article, ArticleExtraction, Usage
 from summarizer.prompts import PromptTemplate, load_prompt
 
@@ -593,8 +594,58 @@ class LLM:
     ) -> CallResult:
         """Extract one article.
 
-        `response_model` and `messages`, when given, replace `ArticleExtraction` and the
-        messages `build_messages` makes from the prompt.
+        With a prompt that judges harvested items (v2 on), this is the article call and one
+        call per quote not settled by the text (`summarizer.judgement`), read back as one
+        `ArticleExtraction`. `response_model` and `messages`, when given, make it one call
+        with them instead.
+
+        Raises:
+            ReplayMissError: replay mode has no recording for this article.
+            LLMError: the model failed for good; the message names the article and the cause.
+        """
+        if response_model is None and messages is None and judges(self.prompt):
+            return await self._judged(build_request(article, self.prompt))
+        return await self._call(article, response_model=response_model, messages=messages)
+
+    async def _judged(self, request: Request) -> CallResult:
+        """The article call, then one call per quote the text does not settle: who said it.
+
+        A quote call that fails for good costs that quote its model speaker (grounding's
+        rules still attribute it), never the article; a missing recording fails the article.
+        """
+        first = await self._call(
+            request.article, messages=request.messages, response_model=request.response_model
+        )
+        usage, attempts = first.usage, first.attempts
+        speakers: dict[int, str] = {}
+        for index in request.asked:
+            question = quote_request(request, first.data, index)
+            try:
+                answer = await self._call(
+                    request.article,
+                    messages=question.messages,
+                    response_model=question.response_model,
+                )
+            except ReplayMissError:
+                raise
+            except LLMError as e:
+                log.warning("%s: no speaker for quote %d: %s", request.article.path, index + 1, e)
+                usage = usage + Usage(calls=e.attempts, **e.usage)
+                continue
+            usage, attempts = usage + answer.usage, attempts + answer.attempts
+            speakers[index] = answer.data.speaker
+        return CallResult(
+            data=to_extraction(first.data, speakers, request), usage=usage, attempts=attempts
+        )
+
+    async def _call(
+        self,
+        article: Article,
+        *,
+        response_model: type[BaseModel] | None = None,
+        messages: list[dict[str, str]] | None = None,
+    ) -> CallResult:
+        """One model call about an article (retried and re-asked as configured).
 
         Raises:
             ReplayMissError: replay mode has no recording for this article.

@@ -45,6 +45,33 @@ def extraction_for(article: str) -> dict[str, Any]:
     }
 
 
+NAMES_RE = re.compile(r"^Names in the article: (.*)$", re.M)
+ALLOWED_RE = re.compile(r"^Allowed names: (.*)$", re.M)
+
+
+def judgement_for(user: str) -> dict[str, Any]:
+    """A schema-valid answer to a v2 request: the article call, or a question about a quote.
+
+    The article call names the article's first listed name as its actor; a quote's speaker is
+    the first allowed name, or "unknown" when none is allowed.
+    """
+    allowed = ALLOWED_RE.search(user)
+    if allowed is not None:
+        first = allowed.group(1).split("; ")[0]
+        return {"speaker": "unknown" if first == "(none)" else first}
+    match = ARTICLE_RE.search(user)
+    article = match.group(1) if match else ""
+    names = NAMES_RE.search(user)
+    listed = [] if names is None or names.group(1) == "(none)" else names.group(1).split("; ")
+    first = article.strip().split(". ")[0][:200] or "Untitled"
+    return {
+        "headline": first[:80],
+        "summary": first + ".",
+        "event": first[:80],
+        "actors": [{"name": listed[0], "kind": "person", "role": "named"}] if listed else [],
+    }
+
+
 def completion(content: str, model: str) -> dict[str, Any]:
     """A chat.completion object around `content`."""
     return {
@@ -169,7 +196,7 @@ class FakeServer:
             (
                 m["content"]
                 for m in request.get("messages", [])
-                if str(m.get("content", "")).startswith("Article id:")
+                if str(m.get("content", "")).startswith(("Article id:", "<passage>"))
             ),
             "",
         )
@@ -180,7 +207,8 @@ class FakeServer:
             fault = self.random.choice(FAULTS)
         self.log.append((article_id, fault or "ok"))
         model = request.get("model", "fake")
-        answer = extraction_for(match.group(1) if match else "")
+        judged = NAMES_RE.search(user) or ALLOWED_RE.search(user)  # prompt v2 on
+        answer = judgement_for(user) if judged else extraction_for(match.group(1) if match else "")
         if fault == "rate_limit":
             return 429, {"error": {"message": "rate limited"}}
         if fault in ("error_500", "error_503"):
@@ -195,7 +223,7 @@ class FakeServer:
             return 200, {"error": {"message": "model not loaded"}}
         if fault == "bad_schema":
             return 200, completion(json.dumps({"headline": 7, "extra": True}), model)
-        if fault == "invented":
+        if fault == "invented" and "quotes" in answer:  # v1 answers; v2 names are enums
             answer["quotes"] = [{"speaker": "Nobody", "text": "words this article never printed"}]
             answer["figures"] = [
                 *answer["figures"],

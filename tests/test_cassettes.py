@@ -1,4 +1,4 @@
-"""The recordings: one per sample article, real, scrubbed, current and fully used."""
+"""The recordings: one per article (samples and corpus), real, scrubbed, current, fully used."""
 
 from __future__ import annotations
 
@@ -10,13 +10,35 @@ from pathlib import Path
 import pytest
 import yaml
 
+from summarizer.articles import load_articles
 from summarizer.cassettes import ReplayTransport
 from summarizer.config import resolve_config
 from summarizer.errors import ReplayMissError
+from summarizer.extract import _extract_one
+from summarizer.judgement import marked_text
 from summarizer.llm import LLM
 from summarizer.models import Article
+from summarizer.quotes import harvest_quotes
 
-from .conftest import CASSETTES
+from .conftest import CASSETTES, ROOT
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "articles"
+CORPUS_CASSETTES = CASSETTES / "corpus"
+
+
+def _sets() -> list[object]:
+    """(cassette folder, its articles): the samples, and the corpus when it is here."""
+    sets: list[object] = [pytest.param(CASSETTES, ROOT / "articles", id="samples")]
+    if CORPUS.is_dir():
+        sets.append(pytest.param(CORPUS_CASSETTES, CORPUS, id="corpus"))
+    return sets
+
+
+def _load(folder: Path) -> dict[str, Article]:
+    loaded = load_articles([folder])
+    assert not loaded.failures
+    return {a.id: a for a in loaded.articles}
+
 
 KEY_LIKE = re.compile(r"sk-[A-Za-z0-9_-]{8,}|Bearer\s+\S+", re.IGNORECASE)
 FORBIDDEN_HEADERS = {
@@ -29,20 +51,21 @@ FORBIDDEN_HEADERS = {
 }
 
 
-def _interactions(article_id: str) -> list[dict[str, object]]:
-    data = yaml.safe_load((CASSETTES / f"{article_id}.yaml").read_text(encoding="utf-8"))
+def _interactions(folder: Path, article_id: str) -> list[dict[str, object]]:
+    data = yaml.safe_load((folder / f"{article_id}.yaml").read_text(encoding="utf-8"))
     interactions: list[dict[str, object]] = data["interactions"]
     return interactions
 
 
-def test_one_cassette_per_sample_article(articles: dict[str, Article]) -> None:
-    """Every sample article has exactly one cassette, and no cassette is orphaned."""
-    assert sorted(p.stem for p in CASSETTES.glob("*.yaml")) == sorted(articles)
+@pytest.mark.parametrize(("cassettes", "folder"), _sets())
+def test_one_cassette_per_article(cassettes: Path, folder: Path) -> None:
+    """Every article has exactly one cassette, and no cassette is orphaned."""
+    assert sorted(p.stem for p in cassettes.glob("*.yaml")) == sorted(_load(folder))
 
 
 def test_cassettes_hold_no_secrets() -> None:
     """No authorization header, cookie, vendor x-* header or key-like string is saved."""
-    for path in sorted(CASSETTES.glob("*.yaml")):
+    for path in sorted(CASSETTES.rglob("*.yaml")):
         raw = path.read_text(encoding="utf-8")
         assert not KEY_LIKE.search(raw), f"{path.name}: key-like string"
         for interaction in yaml.safe_load(raw)["interactions"]:
@@ -52,15 +75,23 @@ def test_cassettes_hold_no_secrets() -> None:
                 assert not [n for n in names if n.startswith("x-")], f"{path.name}: x- header"
 
 
-def test_cassettes_are_real_llama_cpp_recordings(articles: dict[str, Article]) -> None:
-    """Each cassette was answered by llama.cpp's server, with the article text byte-exact."""
-    for article_id, article in articles.items():
-        for interaction in _interactions(article_id):
+@pytest.mark.parametrize(("cassettes", "folder"), _sets())
+def test_cassettes_are_real_llama_cpp_recordings(cassettes: Path, folder: Path) -> None:
+    """Each cassette was answered by llama.cpp's server, with the article text byte-exact:
+    the whole (quotes marked) in the article call, a passage of it in each quote call."""
+    for article_id, article in _load(folder).items():
+        marked = marked_text(article.text, harvest_quotes(article.text))
+        for interaction in _interactions(cassettes, article_id):
             response = interaction["response"]  # type: ignore[index]
             assert response["headers"]["server"] == ["uvicorn"]
             assert "openai-processing-ms" in response["headers"]
             body = json.loads(interaction["request"]["body"])  # type: ignore[index]
-            assert article.text in body["messages"][1]["content"]
+            content = body["messages"][1]["content"]
+            if "<passage>" in content:
+                passage = content.split("<passage>\n", 1)[1].split("\n</passage>", 1)[0]
+                assert passage in article.text
+            else:
+                assert marked in content
 
 
 def _replay(article: Article) -> tuple[LLM, ReplayTransport]:
@@ -68,13 +99,14 @@ def _replay(article: Article) -> tuple[LLM, ReplayTransport]:
     return LLM(resolve_config(), transport=transport), transport
 
 
-def test_recordings_are_current(articles: dict[str, Article]) -> None:
+@pytest.mark.parametrize(("cassettes", "folder"), _sets())
+def test_recordings_are_current(cassettes: Path, folder: Path) -> None:
     """A prompt or schema change that makes a recording stale fails here, saying to re-record."""
     stale = []
-    for article in articles.values():
-        llm, _ = _replay(article)
+    llm = LLM(resolve_config(cassette_dir=cassettes), transport=ReplayTransport(cassettes))
+    for article in _load(folder).values():
         try:
-            asyncio.run(llm.extract(article))
+            asyncio.run(_extract_one(llm, article))
         except ReplayMissError:
             stale.append(article.id)
     assert not stale, (
@@ -84,12 +116,13 @@ def test_recordings_are_current(articles: dict[str, Article]) -> None:
     )
 
 
-def test_every_recorded_interaction_is_used(articles: dict[str, Article]) -> None:
+@pytest.mark.parametrize(("cassettes", "folder"), _sets())
+def test_every_recorded_interaction_is_used(cassettes: Path, folder: Path) -> None:
     """Replaying an article plays every interaction of its cassette (re-asks included)."""
-    transport = ReplayTransport(CASSETTES)
-    llm = LLM(resolve_config(), transport=transport)
-    for article in articles.values():
-        asyncio.run(llm.extract(article))
+    transport = ReplayTransport(cassettes)
+    llm = LLM(resolve_config(cassette_dir=cassettes), transport=transport)
+    for article in _load(folder).values():
+        asyncio.run(_extract_one(llm, article))
     for cassette in transport.cassettes:
         unused = [i for i in range(len(cassette.data)) if not cassette.play_counts[i]]
         assert not unused, f"{cassette._path}: interactions {unused} were never replayed"
@@ -101,7 +134,7 @@ def test_a_changed_prompt_is_detected(articles: dict[str, Article]) -> None:
     changed = article.model_copy(update={"text": article.text + " One more sentence."})
     llm, _ = _replay(changed)
     with pytest.raises(ReplayMissError, match="no recording for article"):
-        asyncio.run(llm.extract(changed))
+        asyncio.run(_extract_one(llm, changed))
 
 
 def test_cassette_paths_stay_inside_their_folder(tmp_path: Path) -> None:

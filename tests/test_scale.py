@@ -20,6 +20,7 @@ from summarizer.extract import aextract_many
 from summarizer.ground import ground
 from summarizer.models import Article, ArticleExtraction, Quote, Usage
 from summarizer.pipeline import briefing_from
+from summarizer.prompts import load_prompt
 
 from .test_cli import cli
 from .test_llm import completion
@@ -94,6 +95,9 @@ class Counting:
 
 
 def run_fake(articles: list[Article], endpoint: Counting, **kwargs: object) -> object:
+    # The endpoint answers v1's free extraction (one call per chunk): these tests are about
+    # chunks, budgets and rate limits, not about the prompt.
+    kwargs.setdefault("prompt", load_prompt(version="1"))
     config = resolve_config(
         provider="openai-compatible", base_url="http://fake.test/v1", model="gpt-4o-mini"
     )
