@@ -152,6 +152,23 @@ def _anchor(
     return (best[1], best[0]) if best else (None, None)
 
 
+#: How many words either side of a figure say what it counts ("at least seven people were
+#: killed", "a 48-page indictment"): its context, compared across sources for conflicts.
+CONTEXT_WORDS = 6
+_CONTEXT_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _context(text: str, mention: NumberMention, bounds: tuple[int, int]) -> tuple[str, ...]:
+    """The content words within CONTEXT_WORDS of the number, in its sentence."""
+    skip = load_lexicon().function_words
+    reach = CONTEXT_WORDS * 16  # characters: bounded, so a huge sentence costs no more
+    start, end = max(bounds[0], mention.start - reach), min(bounds[1], mention.end + reach)
+    before = _CONTEXT_WORD.findall(text, start, mention.start)[-CONTEXT_WORDS:]
+    after = _CONTEXT_WORD.findall(text, mention.end, end)[:CONTEXT_WORDS]
+    words = {re.sub(r"['’]s$", "", w.lower()) for w in (*before, *after)}
+    return tuple(sorted(w for w in words if len(w) > 2 and w not in skip))
+
+
 def _ground_figures(extraction: Extraction) -> tuple[list[GroundedFigure], list[UnverifiedItem]]:
     article = extraction.article
     text = article.text
@@ -208,6 +225,7 @@ def _ground_figures(extraction: Extraction) -> tuple[list[GroundedFigure], list[
                 anchor_distance=distance,
                 text=m.text,
                 sentence_start=bounds[0],
+                context=_context(text, m, bounds),
                 span=SourceSpan(article_id=article.id, start=m.start, end=m.end, status="exact"),
                 origin="both" if i in claimed else "text",
             )

@@ -285,6 +285,9 @@ class GroundedFigure(Frozen):
     anchor_distance: int | None = None
     text: str = Field(description="The words in the article (or the model's phrase).")
     sentence_start: int | None = None
+    context: tuple[str, ...] = Field(
+        default=(), description="Content words around the number in its sentence, lowercase."
+    )
     span: SourceSpan
     origin: Literal["text", "model", "both"] = "text"
 

@@ -216,6 +216,12 @@ def candidates(text: str, lexicon: Lexicon | None = None, limit: int = 80) -> li
     return sorted(ranked, key=lambda n: first[n])
 
 
+def is_organisation(name: str, lexicon: Lexicon | None = None) -> bool:
+    """Whether a name ends in an organisation word ("Foreign Ministry", "Justice Department")."""
+    words = name.split()
+    return bool(words) and _is_org(words[-1:], lexicon or load_lexicon())
+
+
 def person_core(name: str, lexicon: Lexicon | None = None) -> str:
     """A name without the titles and descriptions before it: what follows the last title
     word ("Finance Minister Jane Roe" -> "Jane Roe", "EU policy chief Ann Lee" -> "Ann Lee").

@@ -71,12 +71,14 @@ def test_extract_json_is_one_validated_object_per_article() -> None:
         assert meta["model"] == "qwen2.5-coder-1.5b-instruct"
         assert (meta["prompt_name"], meta["prompt_version"], meta["schema_version"]) == (
             "extract_article",
-            "1",
-            "1",
+            "2",
+            "2",
         )
         assert meta["usage"]["total_tokens"] > 0
         assert meta["content_hash"] == row["article"]["content_hash"]
-        assert set(row["data"]) == {"headline", "summary", "actors", "quotes", "figures", "dates"}
+        assert set(row["data"]) == {
+            *("headline", "summary", "event", "actors", "quotes", "figures", "dates")
+        }
 
 
 def test_unrecorded_and_broken_articles_fail_alone(tmp_path: Path) -> None:

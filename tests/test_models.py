@@ -84,9 +84,12 @@ def test_range_figure_and_iso_date() -> None:
 
 
 def test_summary_too_long_is_rejected() -> None:
-    """A summary of many sentences is sent back for a re-ask."""
+    """A summary of more than six sentences is sent back for a re-ask; initials ('U. S.')
+    are not sentence ends."""
     data = _valid()
-    data["summary"] = "One. Two. Three. Four. Five. Six."
+    data["summary"] = "The U. S. said it. " * 6
+    assert ArticleExtraction.model_validate(data).summary
+    data["summary"] = "One. Two. Three. Four. Five. Six. Seven."
     with pytest.raises(ValidationError, match="sentences"):
         ArticleExtraction.model_validate(data)
 
