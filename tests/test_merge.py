@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from summarizer.merge import ActorIndex, core_name, merge
 from summarizer.models import (
+    FigureGroup,
     GroundedActor,
     GroundedArticle,
     GroundedDate,
@@ -37,6 +38,7 @@ def figure(
     qualifier: str = "exact",
     upper: float | None = None,
     at: int = 0,
+    context: tuple[str, ...] = (),
 ) -> GroundedFigure:
     return GroundedFigure(
         value=value,
@@ -48,6 +50,7 @@ def figure(
         anchor=anchor,
         anchor_distance=0 if anchor else None,
         text=str(value),
+        context=context,
         span=span(article, at, at + 3),
     )
 
@@ -179,6 +182,44 @@ def test_conflicts_are_flagged_and_ranges_reconcile() -> None:
     assert [g.measure for g in conflicts] == ["people at al-Hol camp"]
     assert {v.value for v in conflicts[0].values} == {45000.0, 25183.0}
     assert "sources disagree" in conflicts[0].note
+
+
+INJURED = ("injured", "passengers", "people", "police", "said")
+
+
+def told(article_id: str, *figures: GroundedFigure) -> GroundedArticle:
+    """An article about one event (the same two people in every outlet), with these figures."""
+    people = (actor(article_id, "Anna Meier"), actor(article_id, "Jonas Brandt"))
+    return article(article_id, actors=people, figures=figures)
+
+
+def _conflicts(*articles: GroundedArticle) -> list[FigureGroup]:
+    (story,) = merge(list(articles)).stories
+    return [g for g in story.figures if g.conflict]
+
+
+def test_figures_whose_words_agree_but_values_do_not_conflict() -> None:
+    """'27 people were injured, police said' vs '25 ... injured': one measure, two values,
+    named by the words the sources share."""
+    a = told("a", figure("a", 27, context=INJURED))
+    b = told("b", figure("b", 25, context=("injured", "people", "police")))
+    (group,) = _conflicts(a, b)
+    assert {v.value for v in group.values} == {25.0, 27.0}
+    assert "injured" in group.measure
+
+
+def test_context_alone_does_not_make_a_conflict() -> None:
+    """No conflict when one source states both values ('15 of the 19'), when the sources
+    share one word only, or when the values are far apart (2 vs 20)."""
+    a = told("a", figure("a", 27, context=INJURED))
+    both = told("a", figure("a", 27, context=INJURED), figure("a", 25, context=INJURED, at=9))
+    b = told("b", figure("b", 25, context=INJURED))
+    one_word = told("c", figure("c", 25, context=("injured", "crash")))
+    far = told("d", figure("d", 60, context=INJURED))
+    assert _conflicts(a, b)
+    assert not _conflicts(both, b)
+    assert not _conflicts(a, one_word)
+    assert not _conflicts(a, far)
 
 
 def test_timeline_flags_a_weekday_that_contradicts_a_date() -> None:
