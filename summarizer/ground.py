@@ -26,7 +26,14 @@ from summarizer.models import (
     SourceSpan,
     UnverifiedItem,
 )
-from summarizer.names import NameMention, candidates, find_names, full_forms, load_lexicon
+from summarizer.names import (
+    NameMention,
+    candidates,
+    find_names,
+    full_forms,
+    load_lexicon,
+    particle_full_form,
+)
 from summarizer.numbers import NumberMention, find_numbers, parse_number
 from summarizer.quotes import SENTENCE_END, attribute_quotes, caveat_for, harvest_quotes
 
@@ -378,18 +385,41 @@ def _ground_quotes(
     attributions = attribute_quotes(
         text, passages, known_names=_known_names(actors, text), model_speakers=model_speakers
     )
-    fold = full_forms(find_names(text))
+    mentions = find_names(text)
+    fold = full_forms(mentions)
     quotes = [
         GroundedQuote(
             text=p.text,
             caveat=caveat_for(text, passages, i),  # type: ignore[arg-type]
-            speaker=fold.get(a.speaker, a.speaker) if a.speaker else None,
+            speaker=(
+                _full_speaker(text, fold.get(a.speaker, a.speaker), mentions) if a.speaker else None
+            ),
             speaker_rule=a.rule,
             span=SourceSpan(article_id=article.id, start=p.start, end=p.end, status="exact"),
         )
         for i, (p, a) in enumerate(zip(passages, attributions, strict=True))
     ]
     return quotes, unverified
+
+
+_SUFFIX_WORDS = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+def _full_speaker(text: str, speaker: str, mentions: list[NameMention]) -> str:
+    """A one-word speaker's full name, when the article gives exactly one person it can be:
+    "Braverman" -> "Adam L. Braverman", "Campa-Najjar" -> "Ammar Campa-Najjar", "Hunter" ->
+    "Duncan Hunter" (also written "Duncan Hunter Jr"), "Assad" -> "Bashar al-Assad" (a name
+    particle). Two people it could be ("Jesse Jackson", "Jesse L. Jackson Jr.") keep it."""
+    if " " in speaker:
+        return speaker
+    found: dict[str, str] = {}
+    for name in sorted({m.name for m in mentions}, key=lambda n: (len(n), n)):
+        words = [w for w in name.split() if w.lower() not in _SUFFIX_WORDS]
+        if len(words) >= 2 and speaker in (words[-1], words[-1].rsplit("-", 1)[-1]):
+            found.setdefault(" ".join(words), name)
+    if len(found) == 1:
+        return next(iter(found.values()))
+    return particle_full_form(text, speaker) or speaker
 
 
 _WORD = re.compile(r"[A-Za-z][a-z’'-]{3,}")

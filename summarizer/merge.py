@@ -166,7 +166,7 @@ class ActorIndex:
             if len(longer) == 1:
                 self.union.union(key, longer[0])
         known = set(multi)
-        for key in multi:  # a name run on into the next word: "kaja kallas baghdad"
+        for key in multi:  # a name run on into the next word: "ann lee paris"
             words = key.split()
             for n in range(len(words) - 1, 1, -1):
                 if " ".join(words[:n]) in known:
@@ -199,8 +199,8 @@ class ActorIndex:
     def _display_name(self, cluster: str) -> str:
         members = self.clusters().get(cluster, [cluster])
         forms = [f for m in members for f in self.surfaces[m] if f.lower() == m]
-        # A full name before a lone word; of full names the shortest ("Kaja Kallas", not the
-        # run-on "Kaja Kallas Baghdad" the index joined to it), then the most frequent.
+        # A full name before a lone word; of full names the shortest ("Ann Lee", not the
+        # run-on "Ann Lee Paris" the index joined to it), then the most frequent.
         best = sorted(
             forms, key=lambda f: (-(" " in f), len(f.split()), -self.counts[f], -len(f), f)
         )
@@ -423,7 +423,7 @@ def _comparable(a: GroundedFigure, b: GroundedFigure, states: set[tuple[str, str
 
 
 def _conflict_measure(chosen: Sequence[GroundedFigure], unit: str) -> str:
-    """'people at al-Hol camp' when every source ties the figure to one place or name, else
+    """'people at Moria camp' when every source ties the figure to one place or name, else
     the unit and the rarest words the sources share around it ('pages indictment')."""
     anchors = {f.anchor.lower() for f in chosen if f.anchor}
     if len(anchors) == 1 and all(f.anchor for f in chosen):
@@ -575,7 +575,7 @@ def _timeline(articles: Sequence[GroundedArticle], actors: ActorIndex) -> list[T
                 continue
             kind = _event_kind(date.sentence)
             present = lexicon.find(date.sentence)
-            # A person in an event's key has a full name: a lone word ("Iraqi", "Numan")
+            # A person in an event's key has a full name: a lone word ("German", "Scholz")
             # the index could not join to one does not tell two events apart.
             people = tuple(
                 c for c in present if actors.kind(c) == "person" and " " in actors.display(c)

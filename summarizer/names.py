@@ -41,6 +41,7 @@ class Lexicon:
     event_kinds: tuple[tuple[str, tuple[str, ...]], ...]
     disputed_false: frozenset[str]
     disputed_unproven: frozenset[str]
+    name_particles: frozenset[str] = frozenset()
 
 
 @cache
@@ -63,6 +64,7 @@ def load_lexicon(version: str = LEXICON_VERSION) -> Lexicon:
         event_kinds=tuple((str(k), tuple(map(str, v))) for k, v in raw["event_kinds"].items()),
         disputed_false=words("disputed_false"),
         disputed_unproven=words("disputed_unproven"),
+        name_particles=words("name_particles"),
     )
 
 
@@ -214,6 +216,22 @@ def candidates(text: str, lexicon: Lexicon | None = None, limit: int = 80) -> li
         first.setdefault(name, m.start)
     ranked = sorted(counts, key=lambda n: (-counts[n], first[n]))[:limit]
     return sorted(ranked, key=lambda n: first[n])
+
+
+def particle_full_form(text: str, name: str, lexicon: Lexicon | None = None) -> str | None:
+    """The full name a one-word name stands for through a name particle, when the article
+    gives exactly one: "Assad" or "Bashar" -> "Bashar al-Assad"; None otherwise."""
+    if " " in name or not name[:1].isupper():
+        return None
+    particles = "|".join(sorted(map(re.escape, (lexicon or load_lexicon()).name_particles)))
+    word, given = r"[A-Z][\w’']+", re.escape(name)
+    tail = rf"(?:{particles})(?:[- ](?:{particles}))*[- ]"
+    found = {
+        " ".join(m.group(0).split())
+        for pattern in (rf"{word}\s+{tail}{given}", rf"{given}\s+{tail}{word}")
+        for m in re.finditer(rf"(?<![\w’'-]){pattern}(?![\w’'-])", text)
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def is_organisation(name: str, lexicon: Lexicon | None = None) -> bool:

@@ -233,3 +233,23 @@ def test_model_dates_not_in_text_are_unverified() -> None:
     )
     assert [d.event for d in grounded.dates] == ["talks"]
     assert [u.text for u in grounded.unverified] == ["3 March 2026"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "U.S. Attorney Adam L. Braverman spoke. “It is done,” Braverman said.",
+            "Adam L. Braverman",
+        ),
+        ("Rep. Duncan Hunter Jr. and Duncan Hunter’s aides. “No,” Hunter said.", "Duncan Hunter"),
+        ("Sabah al-Numan, a spokesman, spoke. “It is done,” Numan said.", "Sabah al-Numan"),
+        ("Ursula von der Leyen arrived. “It is done,” Leyen said.", "Ursula von der Leyen"),
+        # Two people it could be: the name stays as the article gives it.
+        ("Jesse Jackson and Jesse L. Jackson Jr. came. “No,” Jackson said.", "Jackson"),
+    ],
+)
+def test_a_speaker_named_by_surname_gets_the_articles_full_name(text: str, speaker: str) -> None:
+    """A one-word speaker becomes the one full name the article gives for it."""
+    (quote,) = ground(make(text)).quotes
+    assert quote.speaker == speaker
