@@ -95,13 +95,15 @@ def test_scores() -> None:
 
 
 def test_replayed_run_meets_the_product_bar() -> None:
-    """Replayed: every quote found verbatim, >= 95 % with the right speaker, brief checks pass."""
+    """Replayed: every quote found verbatim, brief checks pass. (Speakers: 0.96 once, with
+    rules written for these five articles; 0.72 since they went for rules that hold on the
+    development corpus, where speakers went from 0.39 to 0.75. eval/baseline.json gates it.)"""
     gold, brief = load_gold(GOLD)
     run = extract_many(load_articles([ARTICLES]).articles)
     report = evaluate(run, gold, brief, label="replay")
     quotes = report.fields["grounded"]["quotes"]
     assert (quotes.precision, quotes.recall) == (1.0, 1.0)
-    assert report.speaker["grounded"].recall >= 0.95
+    assert report.speaker["grounded"].recall >= 0.7
     assert all(report.brief_checks.values())
     assert len(report.brief_checks) == 5
 
