@@ -74,3 +74,23 @@ def test_every_test_named_in_reliability_doc_exists() -> None:
             assert re.search(rf"^(async )?def {name}\(", current.read_text("utf-8"), re.M), ref
             named += 1
     assert named > 30
+
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.mark.skipif(not (CORPUS / "gold").is_dir(), reason="no development corpus here")
+def test_corpus_table_matches_the_tool() -> None:
+    """The README's development-corpus table is what `summarizer eval` prints on it now."""
+    tables = re.findall(r"```text\n(metric.*?)```", README, re.S)
+    assert len(tables) == 2
+    done = cli(
+        "eval",
+        str(CORPUS / "gold"),
+        "--articles",
+        str(CORPUS / "articles"),
+        "--cassettes",
+        "cassettes/corpus",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == tables[1]
