@@ -390,7 +390,7 @@ def _ground_quotes(
     quotes = [
         GroundedQuote(
             text=p.text,
-            caveat=caveat_for(text, passages, i),  # type: ignore[arg-type]
+            caveat=caveat_for(text, passages, i),
             speaker=(
                 _full_speaker(text, fold.get(a.speaker, a.speaker), mentions) if a.speaker else None
             ),

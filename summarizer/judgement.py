@@ -111,7 +111,7 @@ def article_model(names: list[str]) -> type[BaseModel]:
     model = create_model(
         "ArticleJudgement",
         __base__=ArticleJudgement,
-        actors=(list[actor], Field(min_length=1 if names else 0, max_length=10)),  # type: ignore[valid-type]
+        actors=(list[actor], Field(min_length=1 if names else 0, max_length=10)),
     )
     model.__doc__ = ArticleJudgement.__doc__
     return model
