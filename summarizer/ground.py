@@ -9,8 +9,11 @@ what the model said that the text does not support goes to `unverified`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
+from typing import Any, cast
 
+from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from summarizer.dates import find_dates
@@ -412,8 +415,48 @@ def _speaker_kind(name: str) -> ActorKind:
     return "organization" if words & load_lexicon().organisation_words else "person"
 
 
+def _visible(text: str) -> tuple[str, list[int]]:
+    """The text without format characters (zero-width spaces and joiners, soft hyphens, bidi
+    marks), which hide inside numbers and names ("1\u200b50"); and each kept character's
+    offset in the original."""
+    kept = [i for i, ch in enumerate(text) if unicodedata.category(ch) != "Cf"]
+    return "".join(text[i] for i in kept), kept
+
+
+def _offsets_back(value: Any, kept: list[int], length: int) -> Any:
+    """A grounded value with every offset into the visible text moved back to the original."""
+
+    def back(pos: int | None, *, end: bool = False) -> int | None:
+        if pos is None:
+            return None
+        if end:
+            return kept[pos - 1] + 1 if pos > 0 else 0
+        return kept[pos] if pos < len(kept) else length
+
+    if isinstance(value, SourceSpan):
+        return value.model_copy(
+            update={"start": back(value.start), "end": back(value.end, end=True)}
+        )
+    if isinstance(value, BaseModel):
+        update = {
+            name: _offsets_back(getattr(value, name), kept, length)
+            for name in type(value).model_fields
+        }
+        if isinstance(value, GroundedFigure):
+            update["sentence_start"] = back(value.sentence_start)
+        return value.model_copy(update=update)
+    if isinstance(value, tuple):
+        return tuple(_offsets_back(v, kept, length) for v in value)
+    if isinstance(value, list):
+        return [_offsets_back(v, kept, length) for v in value]
+    return value
+
+
 def ground(extraction: Extraction) -> GroundedArticle:
     """Locate every item of an extraction in its article.
+
+    Format characters (zero-width spaces, say) are set aside first, so that "1\u200b50" is
+    one number; every offset returned is into the article's own text.
 
     Args:
         extraction: one article's validated extraction.
@@ -422,6 +465,16 @@ def ground(extraction: Extraction) -> GroundedArticle:
         The grounded article: quotes, figures and dates found in the text (with the model's
         labels where it gave them), actors located, and the model's unsupported items.
     """
+    text = extraction.article.text
+    visible, kept = _visible(text)
+    if len(visible) == len(text):
+        return _ground(extraction)
+    article = extraction.article.model_copy(update={"text": visible})
+    grounded = _ground(extraction.model_copy(update={"article": article}))
+    return cast(GroundedArticle, _offsets_back(grounded, kept, len(text)))
+
+
+def _ground(extraction: Extraction) -> GroundedArticle:
     article = extraction.article
     actors, bad_actors = _ground_actors(extraction)
     harvested = harvest_entities(article.id, article.text)
