@@ -3,8 +3,14 @@
 #: Line breaks, C0/C1 controls and bidi overrides, written as escapes in a one-line message.
 _UNPRINTABLE = {
     code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-    for code in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F)]
-    + [*range(0x2066, 0x206A)]
+    for code in [
+        *range(0x20),
+        *range(0x7F, 0xA0),
+        0x2028,
+        0x2029,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ]
 } | {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
 
 

@@ -8,6 +8,7 @@ what the model said that the text does not support goes to `unverified`.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from functools import cache
@@ -31,7 +32,7 @@ from summarizer.models import (
 )
 from summarizer.names import NameMention, candidates, find_names, full_forms, load_lexicon
 from summarizer.numbers import NumberMention, find_numbers, parse_number
-from summarizer.quotes import SENTENCE_END, attribute_quotes, caveat_for, harvest_quotes
+from summarizer.quotes import SENTENCE_END, attribute_quotes, caveat_for, harvest_quotes, sentences
 
 FUZZY_MIN = 88.0
 _FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
@@ -111,11 +112,7 @@ def _span(
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence (or line) around [start, end)."""
-    left = 0
-    for m in _SENTENCE.finditer(text, 0, start):
-        left = m.end()
-    right = _SENTENCE.search(text, end)
-    return left, (right.start() if right else len(text))
+    return sentences(text).bounds(start, end)
 
 
 def unit_class(unit: str, following: str) -> str:
@@ -134,21 +131,57 @@ def unit_class(unit: str, following: str) -> str:
     return unit
 
 
+#: A date's sentence is kept whole up to this many characters (the longest in the samples and
+#: the corpus is 457); past it, the text this far around the date. Without a bound, text with
+#: no sentence ends would keep the whole text once per date.
+MAX_DATE_SENTENCE = 1000
+
 #: How far (characters) from a figure a name may stand and still be what the figure is about.
 ANCHOR_REACH = 60
 
 
+class _Anchors:
+    """Places and names of one text, for `_anchor`: the places of each sentence are found
+    once, and both lists are searched by offset, so anchoring every figure stays n log n."""
+
+    def __init__(self, text: str, names: list[NameMention]) -> None:
+        self.text = text
+        self.names = names
+        self.name_starts = [n.start for n in names]
+        self.longest_name = max((n.end - n.start for n in names), default=0)
+        self.places: dict[tuple[int, int], tuple[list[int], list[tuple[int, int, str]], int]] = {}
+
+    def _places(self, bounds: tuple[int, int]) -> tuple[list[int], list[tuple[int, int, str]], int]:
+        if bounds not in self.places:
+            spots = [
+                (m.start(), m.end(), f"{m.group(1)} {m.group(2)}")
+                for m in _place_re().finditer(self.text, bounds[0], bounds[1])
+            ]
+            longest = max((end - start for start, end, _ in spots), default=0)
+            self.places[bounds] = ([s[0] for s in spots], spots, longest)
+        return self.places[bounds]
+
+    def near(self, mention: NumberMention, bounds: tuple[int, int]) -> list[tuple[int, int, str]]:
+        """The sentence's places, then its names, in text order, that may be in reach: those
+        starting at most ANCHOR_REACH after the figure and ending at most that before it."""
+        last = mention.end + ANCHOR_REACH + 1
+        starts, spots, longest = self._places(bounds)
+        lo = bisect.bisect_left(starts, mention.start - ANCHOR_REACH - longest)
+        found = spots[lo : bisect.bisect_left(starts, last)]
+        lo = bisect.bisect_left(
+            self.name_starts, max(bounds[0], mention.start - ANCHOR_REACH - self.longest_name)
+        )
+        hi = bisect.bisect_left(self.name_starts, min(bounds[1], last))
+        found += [(n.start, n.end, n.name) for n in self.names[lo:hi]]
+        return found
+
+
 def _anchor(
-    text: str, mention: NumberMention, bounds: tuple[int, int], names: list[NameMention]
+    anchors: _Anchors, mention: NumberMention, bounds: tuple[int, int]
 ) -> tuple[str | None, int | None]:
     """The place ("X camp") or name nearest the figure in its sentence: what it is about."""
     best: tuple[int, str] | None = None
-    spots = [
-        (m.start(), m.end(), f"{m.group(1)} {m.group(2)}")
-        for m in _place_re().finditer(text, bounds[0], bounds[1])
-    ]
-    spots += [(n.start, n.end, n.name) for n in names if bounds[0] <= n.start < bounds[1]]
-    for start, end, name in spots:
+    for start, end, name in anchors.near(mention, bounds):
         distance = max(start - mention.end, mention.start - end, 0)
         if distance <= ANCHOR_REACH and (best is None or distance < best[0]):
             best = (distance, name)
@@ -188,11 +221,12 @@ def _ground_figures(extraction: Extraction) -> tuple[list[GroundedFigure], list[
     names = find_names(text)
     fold = full_forms(names)
     names = [NameMention(fold.get(n.name, n.name), n.start, n.end) for n in names]
+    anchors = _Anchors(text, names)
     for i, m in enumerate(mentions):
         bounds = sentence_bounds(text, m.start, m.end)
         following = text[m.end : m.end + 40]
         unit, measure, _ = claimed.get(i, (m.unit_hint, "", m.qualifier))
-        anchor, distance = _anchor(text, m, bounds, names)
+        anchor, distance = _anchor(anchors, m, bounds)
         label_words = re.findall(r"[\w’'-]+", following)[:3]
         figures.append(
             GroundedFigure(
@@ -249,6 +283,9 @@ def _ground_dates(extraction: Extraction) -> tuple[list[GroundedDate], list[Unve
     dates = []
     for i, d in enumerate(found):
         bounds = sentence_bounds(text, d.start, d.end)
+        if bounds[1] - bounds[0] > MAX_DATE_SENTENCE:  # text with no sentence ends
+            half = MAX_DATE_SENTENCE // 2
+            bounds = (max(bounds[0], d.start - half), min(bounds[1], d.end + half))
         dates.append(
             GroundedDate(
                 expression=d.text,

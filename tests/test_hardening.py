@@ -238,3 +238,41 @@ def test_the_cache_key_holds_the_mode(tmp_path: Path) -> None:
     assert "(0 from cache" in tools.stderr
     assert "no recording for article" in tools.stderr  # asked anew: replay has no tools call
     assert tools.returncode == 1
+
+
+# Case 10 -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "phrase", ["Monday 23 January 2026 yesterday Tuesday ", "$250 million to 300 per cent "]
+)
+def test_grounding_adversarial_text_is_near_linear(phrase: str) -> None:
+    """200 KB of dates or figures with no sentence end grounds in seconds (it took minutes:
+    every figure scanned its whole sentence, and every name in the article, again)."""
+    import time
+
+    text = (phrase * (200_000 // len(phrase)))[:200_000]
+    start = time.perf_counter()
+    grounded = ground(make(text))
+    took = time.perf_counter() - start
+    assert len(grounded.figures) + len(grounded.dates) > 10_000
+    assert took < 30, f"{took:.1f} s"
+    assert max((len(d.sentence) for d in grounded.dates), default=0) <= 1000 + len(phrase)
+
+
+def test_sentence_index_gives_what_the_two_scans_gave() -> None:
+    """The one-pass sentence index answers exactly what scanning before and after did, on the
+    samples and on random texts of sentence marks, quotes, capitals and line breaks."""
+    import random
+
+    from summarizer.quotes import Sentences, slow_sentence_bounds
+
+    texts = [p.read_text("utf-8") for p in sorted(ARTICLES.glob("*.txt"))]
+    rng = random.Random(13)  # noqa: S311 - test data, not security
+    marks = [".", "!", "?", " ", "\n", "A", "b", "”", '"', "Mr", "U", "\t", "5"]
+    texts += ["".join(rng.choice(marks) for _ in range(rng.randint(0, 30))) for _ in range(500)]
+    for text in texts:
+        index = Sentences(text)
+        for start in range(0, len(text) + 1, 1 if len(text) < 100 else 7):
+            for end in (start, min(len(text), start + 2)):
+                assert index.bounds(start, end) == slow_sentence_bounds(text, start, end)
