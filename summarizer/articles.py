@@ -10,6 +10,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +47,21 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _visible(text: str) -> str:
+    """The text without format characters (zero-width spaces and joiners, bidi marks)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def _newlines(text: str) -> str:
+    """Windows (CRLF) and old Mac (lone CR) line endings as LF, before anything is parsed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def _decode(path: Path, data: bytes) -> str:
+    return _newlines(_decode_bytes(path, data))
+
+
+def _decode_bytes(path: Path, data: bytes) -> str:
     if not data.strip():
         raise ArticleError(str(path), "file is empty")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -56,20 +72,50 @@ def _decode(path: Path, data: bytes) -> str:
     if b"\x00" in data:
         raise ArticleError(str(path), "looks binary (contains NUL bytes), not a text article")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise ArticleError(
             str(path),
             f"not valid UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start}); re-save as UTF-8",
         ) from e
+    if not _visible(text).strip():
+        raise ArticleError(str(path), "file is empty (only invisible characters)")
+    return text
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """A regular file's bytes (a symlink is followed). A FIFO, device or socket is refused
+    before it is opened, and the limit holds while reading, whatever `stat` said."""
+    info = path.stat()
+    mode = info.st_mode
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a FIFO (named pipe)"
+            if stat.S_ISFIFO(mode)
+            else "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "not a regular file"
+        )
+        raise ArticleError(str(path), f"is {kind}; only regular files are read")
+    size = info.st_size
+    if size > max_bytes:
+        raise ArticleError(str(path), f"file is {size:,} bytes, over the {max_bytes:,} limit")
+    # O_NONBLOCK: a file swapped for a FIFO after the check cannot hang the open.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise ArticleError(str(path), "is not a regular file; only regular files are read")
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ArticleError(str(path), f"file grew past the {max_bytes:,} byte limit while read")
+    return data
 
 
 def _read_text(path: Path, max_bytes: int) -> str:
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ArticleError(str(path), f"file is {size:,} bytes, over the {max_bytes:,} limit")
-        data = path.read_bytes()
+        data = _read_bytes(path, max_bytes)
     except FileNotFoundError as e:
         raise ArticleError(str(path), "no such file") from e
     except IsADirectoryError as e:
@@ -121,6 +167,58 @@ def _make_article(source: str, article_id: str, text: str, meta: dict[str, Any])
         raise ArticleError(source, f"{where}: {first['msg']}") from e
 
 
+#: Front matter is a flat mapping; deeper nesting than this is refused before it is built.
+MAX_FRONT_MATTER_DEPTH = 8
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader that keeps timestamps as text, for `_parse_date` to check and word."""
+
+
+def _timestamp_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_text)
+
+
+def _yaml_problem(e: yaml.YAMLError) -> str:
+    """A YAML error in one line: what is wrong and where in the file (PyYAML's own text spans
+    lines, and counts from the line after the opening ---)."""
+    if isinstance(e, yaml.MarkedYAMLError) and e.problem:
+        where = e.problem_mark or e.context_mark
+        at = f" at line {where.line + 2}, column {where.column + 1}" if where else ""
+        return f"{e.problem}{at}"
+    return " ".join(str(e).split())
+
+
+def _front_matter_yaml(source: str, header: str) -> Any:
+    """Parse front matter as data only: no aliases (a few hundred bytes of them expand to
+    gigabytes), no deep nesting (it exhausts the recursion limit), any YAML error in one line.
+    The events are checked first with `yaml.parse`, before anything is built."""
+    try:
+        depth = 0
+        for event in yaml.parse(header, Loader=_FrontMatterLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise ArticleError(
+                    source, "front matter uses a YAML alias (*name); write values out"
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_FRONT_MATTER_DEPTH:
+                    raise ArticleError(
+                        source, f"front matter is nested over {MAX_FRONT_MATTER_DEPTH} levels deep"
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        return yaml.load(header, Loader=_FrontMatterLoader) or {}  # noqa: S506 (a SafeLoader)
+    except yaml.YAMLError as e:
+        raise ArticleError(source, f"front matter is not valid YAML: {_yaml_problem(e)}") from e
+    except (ValueError, TypeError, OverflowError, RecursionError) as e:
+        problem = " ".join(str(e).split()) or type(e).__name__
+        raise ArticleError(source, f"front matter cannot be read: {problem}") from e
+
+
 def split_front_matter(source: str, raw: str) -> tuple[dict[str, Any], str]:
     """Split optional `---` YAML front matter from the body; the body is returned unchanged."""
     if not raw.startswith("---"):
@@ -134,13 +232,10 @@ def split_front_matter(source: str, raw: str) -> tuple[dict[str, Any], str]:
     header = raw[first_nl + 1 : end]
     after = raw.find("\n", end + 4)
     body = "" if after == -1 else raw[after + 1 :]
-    try:
-        meta = yaml.safe_load(header) or {}
-    except yaml.YAMLError as e:
-        raise ArticleError(source, f"front matter is not valid YAML: {e}") from e
+    meta = _front_matter_yaml(source, header)
     if not isinstance(meta, dict):
         raise ArticleError(source, "front matter must be a mapping of keys to values")
-    unknown = sorted(set(meta) - FRONT_MATTER_KEYS)
+    unknown = sorted(str(key) for key in set(meta) - FRONT_MATTER_KEYS)
     if unknown:
         allowed = ", ".join(sorted(FRONT_MATTER_KEYS))
         raise ArticleError(source, f"unknown front matter keys {unknown}; allowed: {allowed}")
@@ -168,18 +263,24 @@ def _json_records(path: Path, raw: str) -> Iterator[tuple[str, Any]]:
         ArticleError: a .json file that does not parse as a whole.
     """
     if path.suffix.lower() == ".jsonl":
-        for lineno, line in enumerate(raw.splitlines(), start=1):
+        # Records are split on "\n" only: str.splitlines() also splits on U+2028, U+0085 and
+        # others, which json.dumps(ensure_ascii=False) leaves inside strings.
+        for lineno, line in enumerate(raw.split("\n"), start=1):
             if line.strip():
                 source = f"{path}:{lineno}"
                 try:
                     yield source, json.loads(line)
                 except json.JSONDecodeError as e:
                     yield source, ArticleError(source, f"invalid JSON: {e.msg}")
+                except RecursionError:
+                    yield source, ArticleError(source, "invalid JSON: nested too deeply")
         return
     try:
         value = json.loads(raw)
     except json.JSONDecodeError as e:
         raise ArticleError(str(path), f"invalid JSON at line {e.lineno}: {e.msg}") from e
+    except RecursionError as e:
+        raise ArticleError(str(path), "invalid JSON: nested too deeply") from e
     items = value if isinstance(value, list) else [value]
     for index, item in enumerate(items):
         yield (f"{path}[{index}]" if isinstance(value, list) else str(path)), item
@@ -287,7 +388,9 @@ def iter_paths(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
 
 
 def load_articles(
-    inputs: Iterable[str | os.PathLike[str]], *, max_bytes: int = MAX_ARTICLE_BYTES
+    inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    max_bytes: int = MAX_ARTICLE_BYTES,
 ) -> LoadResult:
     """Load articles from files and directories, collecting per-file failures.
 
@@ -300,6 +403,8 @@ def load_articles(
         The articles read, in input order, and one `Failure` per unreadable input (per bad
         record, in a feed: the feed's other articles are still read).
     """
+    if isinstance(inputs, str | os.PathLike):
+        inputs = [inputs]  # one path, never the characters of its name
     result = LoadResult()
     seen: dict[str, str] = {}
     for path, prefix in _walk(inputs):

@@ -2,7 +2,8 @@
 
 Key: sha256 of article content hash + provider + model + prompt name and version + schema
 version (+ base URL for OpenAI-compatible servers, whose model names are not global) + the
-title, outlet and publication date the prompt shows the model.
+title, outlet and publication date the prompt shows the model + the instructor mode,
+temperature and token limits (everything else that changes the request).
 Each row holds the validated `ArticleExtraction` and the usage of the call that made it.
 WAL journaling and a busy timeout let concurrent runs read and write one file; every write is
 a single committed statement, so a killed run leaves the rows it finished and nothing torn.

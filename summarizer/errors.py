@@ -1,5 +1,24 @@
 """The whole exception hierarchy of summarizer. Imports nothing on purpose."""
 
+#: Line breaks, C0/C1 controls and bidi overrides, written as escapes in a one-line message.
+_UNPRINTABLE = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in [
+        *range(0x20),
+        *range(0x7F, 0xA0),
+        0x2028,
+        0x2029,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ]
+} | {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
+
+
+def one_line(text: str) -> str:
+    """Text as one printable line: a newline or escape sequence in a file name (say) is shown
+    as `\\n` or `\\x1b`, so it cannot split a message or drive the terminal."""
+    return text.translate(_UNPRINTABLE)
+
 
 class SummarizerError(Exception):
     """Base for every error the library raises."""
@@ -15,7 +34,7 @@ class ArticleError(SummarizerError):
     def __init__(self, source: str, problem: str) -> None:
         self.source = source
         self.problem = problem
-        super().__init__(f"{source}: {problem}")
+        super().__init__(f"{one_line(source)}: {one_line(problem)}")
 
 
 class PromptError(SummarizerError):

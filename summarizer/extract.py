@@ -120,6 +120,9 @@ def _key(config: ProviderConfig, prompt: PromptTemplate, article: Article) -> st
                 article.title or "",
                 article.source or "",
                 article.published.isoformat() if article.published else "",
+                # Everything else that changes the request or how the answer is read.
+                f"mode={config.mode} temperature={config.temperature} "
+                f"max_tokens={config.max_tokens} max_input_tokens={config.max_input_tokens}",
             ]
         ),
     )

@@ -8,9 +8,13 @@ what the model said that the text does not support goes to `unverified`.
 
 from __future__ import annotations
 
+import bisect
 import re
+import unicodedata
 from functools import cache
+from typing import Any, cast
 
+from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from summarizer.dates import find_dates
@@ -35,7 +39,7 @@ from summarizer.names import (
     particle_full_form,
 )
 from summarizer.numbers import NumberMention, find_numbers, parse_number
-from summarizer.quotes import SENTENCE_END, attribute_quotes, caveat_for, harvest_quotes
+from summarizer.quotes import SENTENCE_END, attribute_quotes, caveat_for, harvest_quotes, sentences
 
 FUZZY_MIN = 88.0
 _FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
@@ -115,11 +119,7 @@ def _span(
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence (or line) around [start, end)."""
-    left = 0
-    for m in _SENTENCE.finditer(text, 0, start):
-        left = m.end()
-    right = _SENTENCE.search(text, end)
-    return left, (right.start() if right else len(text))
+    return sentences(text).bounds(start, end)
 
 
 def unit_class(unit: str, following: str) -> str:
@@ -138,21 +138,57 @@ def unit_class(unit: str, following: str) -> str:
     return unit
 
 
+#: A date's sentence is kept whole up to this many characters (the longest in the samples and
+#: the corpus is 457); past it, the text this far around the date. Without a bound, text with
+#: no sentence ends would keep the whole text once per date.
+MAX_DATE_SENTENCE = 1000
+
 #: How far (characters) from a figure a name may stand and still be what the figure is about.
 ANCHOR_REACH = 60
 
 
+class _Anchors:
+    """Places and names of one text, for `_anchor`: the places of each sentence are found
+    once, and both lists are searched by offset, so anchoring every figure stays n log n."""
+
+    def __init__(self, text: str, names: list[NameMention]) -> None:
+        self.text = text
+        self.names = names
+        self.name_starts = [n.start for n in names]
+        self.longest_name = max((n.end - n.start for n in names), default=0)
+        self.places: dict[tuple[int, int], tuple[list[int], list[tuple[int, int, str]], int]] = {}
+
+    def _places(self, bounds: tuple[int, int]) -> tuple[list[int], list[tuple[int, int, str]], int]:
+        if bounds not in self.places:
+            spots = [
+                (m.start(), m.end(), f"{m.group(1)} {m.group(2)}")
+                for m in _place_re().finditer(self.text, bounds[0], bounds[1])
+            ]
+            longest = max((end - start for start, end, _ in spots), default=0)
+            self.places[bounds] = ([s[0] for s in spots], spots, longest)
+        return self.places[bounds]
+
+    def near(self, mention: NumberMention, bounds: tuple[int, int]) -> list[tuple[int, int, str]]:
+        """The sentence's places, then its names, in text order, that may be in reach: those
+        starting at most ANCHOR_REACH after the figure and ending at most that before it."""
+        last = mention.end + ANCHOR_REACH + 1
+        starts, spots, longest = self._places(bounds)
+        lo = bisect.bisect_left(starts, mention.start - ANCHOR_REACH - longest)
+        found = spots[lo : bisect.bisect_left(starts, last)]
+        lo = bisect.bisect_left(
+            self.name_starts, max(bounds[0], mention.start - ANCHOR_REACH - self.longest_name)
+        )
+        hi = bisect.bisect_left(self.name_starts, min(bounds[1], last))
+        found += [(n.start, n.end, n.name) for n in self.names[lo:hi]]
+        return found
+
+
 def _anchor(
-    text: str, mention: NumberMention, bounds: tuple[int, int], names: list[NameMention]
+    anchors: _Anchors, mention: NumberMention, bounds: tuple[int, int]
 ) -> tuple[str | None, int | None]:
     """The place ("X camp") or name nearest the figure in its sentence: what it is about."""
     best: tuple[int, str] | None = None
-    spots = [
-        (m.start(), m.end(), f"{m.group(1)} {m.group(2)}")
-        for m in _place_re().finditer(text, bounds[0], bounds[1])
-    ]
-    spots += [(n.start, n.end, n.name) for n in names if bounds[0] <= n.start < bounds[1]]
-    for start, end, name in spots:
+    for start, end, name in anchors.near(mention, bounds):
         distance = max(start - mention.end, mention.start - end, 0)
         if distance <= ANCHOR_REACH and (best is None or distance < best[0]):
             best = (distance, name)
@@ -209,11 +245,12 @@ def _ground_figures(extraction: Extraction) -> tuple[list[GroundedFigure], list[
     names = find_names(text)
     fold = full_forms(names)
     names = [NameMention(fold.get(n.name, n.name), n.start, n.end) for n in names]
+    anchors = _Anchors(text, names)
     for i, m in enumerate(mentions):
         bounds = sentence_bounds(text, m.start, m.end)
         following = text[m.end : m.end + 40]
         unit, measure, _ = claimed.get(i, (m.unit_hint, "", m.qualifier))
-        anchor, distance = _anchor(text, m, bounds, names)
+        anchor, distance = _anchor(anchors, m, bounds)
         label_words = re.findall(r"[\w’'-]+", following)[:3]
         figures.append(
             GroundedFigure(
@@ -271,6 +308,9 @@ def _ground_dates(extraction: Extraction) -> tuple[list[GroundedDate], list[Unve
     dates = []
     for i, d in enumerate(found):
         bounds = sentence_bounds(text, d.start, d.end)
+        if bounds[1] - bounds[0] > MAX_DATE_SENTENCE:  # text with no sentence ends
+            half = MAX_DATE_SENTENCE // 2
+            bounds = (max(bounds[0], d.start - half), min(bounds[1], d.end + half))
         dates.append(
             GroundedDate(
                 expression=d.text,
@@ -460,8 +500,48 @@ def _speaker_kind(name: str) -> ActorKind:
     return "organization" if words & load_lexicon().organisation_words else "person"
 
 
+def _visible(text: str) -> tuple[str, list[int]]:
+    """The text without format characters (zero-width spaces and joiners, soft hyphens, bidi
+    marks), which hide inside numbers and names ("1\u200b50"); and each kept character's
+    offset in the original."""
+    kept = [i for i, ch in enumerate(text) if unicodedata.category(ch) != "Cf"]
+    return "".join(text[i] for i in kept), kept
+
+
+def _offsets_back(value: Any, kept: list[int], length: int) -> Any:
+    """A grounded value with every offset into the visible text moved back to the original."""
+
+    def back(pos: int | None, *, end: bool = False) -> int | None:
+        if pos is None:
+            return None
+        if end:
+            return kept[pos - 1] + 1 if pos > 0 else 0
+        return kept[pos] if pos < len(kept) else length
+
+    if isinstance(value, SourceSpan):
+        return value.model_copy(
+            update={"start": back(value.start), "end": back(value.end, end=True)}
+        )
+    if isinstance(value, BaseModel):
+        update = {
+            name: _offsets_back(getattr(value, name), kept, length)
+            for name in type(value).model_fields
+        }
+        if isinstance(value, GroundedFigure):
+            update["sentence_start"] = back(value.sentence_start)
+        return value.model_copy(update=update)
+    if isinstance(value, tuple):
+        return tuple(_offsets_back(v, kept, length) for v in value)
+    if isinstance(value, list):
+        return [_offsets_back(v, kept, length) for v in value]
+    return value
+
+
 def ground(extraction: Extraction) -> GroundedArticle:
     """Locate every item of an extraction in its article.
+
+    Format characters (zero-width spaces, say) are set aside first, so that "1\u200b50" is
+    one number; every offset returned is into the article's own text.
 
     Args:
         extraction: one article's validated extraction.
@@ -470,6 +550,16 @@ def ground(extraction: Extraction) -> GroundedArticle:
         The grounded article: quotes, figures and dates found in the text (with the model's
         labels where it gave them), actors located, and the model's unsupported items.
     """
+    text = extraction.article.text
+    visible, kept = _visible(text)
+    if len(visible) == len(text):
+        return _ground(extraction)
+    article = extraction.article.model_copy(update={"text": visible})
+    grounded = _ground(extraction.model_copy(update={"article": article}))
+    return cast(GroundedArticle, _offsets_back(grounded, kept, len(text)))
+
+
+def _ground(extraction: Extraction) -> GroundedArticle:
     article = extraction.article
     actors, bad_actors = _ground_actors(extraction)
     harvested = harvest_entities(article.id, article.text)

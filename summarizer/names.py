@@ -13,6 +13,7 @@ so every speaker and actor in the brief is a string found in the article.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -172,7 +173,8 @@ def find_names(text: str, lexicon: Lexicon | None = None) -> list[NameMention]:
             else:
                 found.append(mention)
     seen = {m.name for m in found}
-    repeated = {m.name for m in opening if sum(o.name == m.name for o in opening) > 1}
+    counts = Counter(m.name for m in opening)
+    repeated = {name for name, n in counts.items() if n > 1}
     found += [m for m in opening if m.name in seen or m.name in repeated]
     return sorted(found, key=lambda m: m.start)
 

@@ -7,6 +7,7 @@ Years and the days inside dates are not figures and are skipped.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -119,8 +120,16 @@ def _atoms(text: str, figures_only: bool) -> list[_Atom]:
         is_year = figures_only and len(raw) == 4 and raw.isdigit() and 1900 <= int(raw) <= 2100
         atoms.append(_Atom(m.start(), m.end(), float(raw.replace(",", "")), is_year))
     if figures_only:
-        dates = [(d.start, d.end) for d in find_dates(text, None)]
-        atoms = [a for a in atoms if not any(s < a.end and a.start < e for s, e in dates)]
+        # Dates do not overlap and come in text order, so their ends rise too: the one date
+        # that can overlap an atom is the last to start before the atom ends.
+        dates = find_dates(text, None)
+        starts = [d.start for d in dates]
+
+        def in_date(atom: _Atom) -> bool:
+            i = bisect.bisect_left(starts, atom.end)
+            return i > 0 and atom.start < dates[i - 1].end
+
+        atoms = [a for a in atoms if not in_date(a)]
     return sorted(atoms, key=lambda a: a.start)
 
 

@@ -11,6 +11,7 @@ from summarizer.articles import load_articles
 from summarizer.cache import Cache
 from summarizer.config import ProviderConfig, resolve_config
 from summarizer.cost import Budget, cost_usd, load_prices
+from summarizer.errors import SummarizerError
 from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many
 from summarizer.ground import ground
 from summarizer.merge import merge
@@ -70,8 +71,26 @@ def briefing_from(
     )
 
 
+def _inputs(inputs: object) -> list[str | os.PathLike[str] | Article]:
+    """The inputs as a list. One `str` or `Path` is one path (never its characters)."""
+    if isinstance(inputs, str | os.PathLike):
+        return [inputs]
+    if isinstance(inputs, bytes) or not isinstance(inputs, Iterable):
+        raise SummarizerError(
+            f"inputs must be a path or a list of paths or Articles, not {type(inputs).__name__}"
+        )
+    items = list(inputs)
+    wrong = [i for i in items if not isinstance(i, str | os.PathLike | Article)]
+    if wrong:
+        raise SummarizerError(
+            f"each input must be a path (str or Path) or an Article, not "
+            f"{type(wrong[0]).__name__} ({wrong[0]!r:.60})"
+        )
+    return items
+
+
 async def abrief(
-    inputs: Iterable[str | os.PathLike[str]] | Sequence[Article],
+    inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | Sequence[Article],
     *,
     config: ProviderConfig | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
@@ -83,7 +102,7 @@ async def abrief(
     """Make the brief from files, folders or `Article` objects.
 
     Args:
-        inputs: paths (files or folders) or already-loaded articles.
+        inputs: one path, or paths (files or folders) or already-loaded articles.
         config: provider configuration (default: resolved from the environment).
         concurrency: model calls in flight at once.
         on_result: called with each extraction or failure as it completes.
@@ -93,8 +112,11 @@ async def abrief(
 
     Returns:
         A `BriefResult`; articles that failed are listed in `briefing.failures`.
+
+    Raises:
+        SummarizerError: `inputs` is not a path, nor a list of paths or articles.
     """
-    items = list(inputs)
+    items = _inputs(inputs)
     articles = [i for i in items if isinstance(i, Article)]
     failures: list[Failure] = []
     paths = [i for i in items if not isinstance(i, Article)]
@@ -120,7 +142,7 @@ async def abrief(
 
 
 def brief(
-    inputs: Iterable[str | os.PathLike[str]] | Sequence[Article],
+    inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | Sequence[Article],
     *,
     config: ProviderConfig | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
