@@ -15,6 +15,7 @@ from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many
 from summarizer.ground import ground
 from summarizer.merge import merge
 from summarizer.models import Article, ArticleUsage, Briefing, Extraction, Failure
+from summarizer.wire import wire_reports
 
 
 @dataclass
@@ -60,6 +61,7 @@ def briefing_from(
         for f in run.failures
         if f.usage.calls or f.usage.total_tokens
     ]
+    reports = wire_reports({e.article.id: e.article.text for e in run.extractions})
     return merge(
         [ground(e) for e in run.extractions],
         failures=run.failures,
@@ -67,6 +69,7 @@ def briefing_from(
         models=models,
         usage=run.spent,
         article_usage=per_article,
+        reports=reports,
     )
 
 
