@@ -132,12 +132,13 @@ def extract_html(
     Raises:
         ArticleError: no article text (empty, or navigation only), or text over the limit.
     """
-    import trafilatura
-
     with warnings.catch_warnings():
         # dateutil's UnknownTimezoneWarning and friends: a page's odd markup is not the
-        # user's problem, and the date they concern is discarded anyway.
+        # user's problem, and the date they concern is discarded anyway. urllib3 warns on
+        # trafilatura's import that SOCKS support is missing: we fetch with httpx2.
         warnings.simplefilter("ignore")
+        import trafilatura
+
         text = trafilatura.extract(raw, url=url, include_comments=False, include_tables=False)
         doc = trafilatura.extract_metadata(raw, default_url=url, date_config=DATE_CONFIG)
     if not text or not text.strip() or not is_article_text(text):
