@@ -680,12 +680,11 @@ def _summary(
     if wire:
         copies = sum(len(g) for g in wire)
         reports = n_articles - copies + len(wire)
-        groups = "; ".join(", ".join(g) for g in wire)
-        lines.append(
-            f"{n_articles} outlets, {reports} independent report{'s' if reports > 1 else ''}: "
-            f"{copies} carry {'one wire report' if len(wire) == 1 else f'{len(wire)} wire reports'}"
-            f" ({groups})."
-        )
+        run_by = "; ".join(f"one wire report run by {', '.join(g)}" for g in wire)
+        if reports == 1:
+            lines.append(f"{n_articles} outlets, 1 wire report (run by {', '.join(wire[0])}).")
+        else:
+            lines.append(f"{n_articles} outlets, {reports} independent reports ({run_by}).")
         n_articles = reports
     unit = "independent reports" if wire else "sources"
     corroborated = [g for g in figures if not g.conflict and g.corroboration >= 2]
