@@ -154,7 +154,7 @@ class Fetcher:
         for _ in range(self.options.max_redirects + 1):
             if urlsplit(current).scheme.lower() not in _SCHEMES:
                 raise ArticleError(url, f"redirects to a URL that is not http(s): {current}")
-            host = urlsplit(current).netloc.lower()
+            host = (urlsplit(current).hostname or "").lower()
             async with self._all, self._hosts[host]:
                 self.network_fetches += 1
                 try:

@@ -29,9 +29,11 @@ class Route:
 
 
 class LoopbackServer:
-    """`with LoopbackServer() as server:` serves `server.routes` on 127.0.0.1."""
+    """`with LoopbackServer() as server:` serves `server.routes` on 127.0.0.1 (or another
+    loopback address, to stand for another host)."""
 
-    def __init__(self, delay_s: float = 0.0) -> None:
+    def __init__(self, delay_s: float = 0.0, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.routes: dict[str, Route] = {}
         self.default_delay_s = delay_s
         self.hits: Counter[str] = Counter()
@@ -39,7 +41,7 @@ class LoopbackServer:
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._httpd = ThreadingHTTPServer((host, 0), self._handler())
         self._httpd.daemon_threads = True
         self._httpd.request_queue_size = 1024
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -51,7 +53,7 @@ class LoopbackServer:
 
     def url(self, path: str) -> str:
         """The URL of a path on this server."""
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def add(self, path: str, body: bytes | str = b"", **kwargs: object) -> str:
         """Serve `body` at `path`; returns its URL."""
@@ -87,17 +89,26 @@ class LoopbackServer:
                     server.seen.append((self.path, dict(self.headers.items())))
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                answering = [True]
                 try:
-                    self._answer(path)
+                    self._answer(path, answering)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
                 finally:
+                    self._done(answering)
+
+            def _done(self, answering: list[bool]) -> None:
+                # Counted out before the first byte goes back: a client that has its answer
+                # may send its next request before this thread runs again.
+                if answering[0]:
+                    answering[0] = False
                     with server._lock:
                         server.in_flight -= 1
 
-            def _answer(self, path: str) -> None:
+            def _answer(self, path: str, answering: list[bool]) -> None:
                 route = server.routes.get(path) or Route(b"not found", status=404)
                 time.sleep(route.delay_s or server.default_delay_s)
+                self._done(answering)
                 self.send_response(route.status)
                 self.send_header("Content-Type", route.content_type)
                 for key, value in route.headers.items():
