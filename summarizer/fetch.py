@@ -1,7 +1,8 @@
 """Fetching pages over HTTP with one httpx2 client: polite, bounded, and safe to point at the web.
 
-- timeouts on connect and on every read; a body cap enforced while streaming (and up front
-  when the server states a Content-Length), so a huge or endless page costs at most the cap;
+- timeouts on connect, on every read, and on each whole response (time queued for a host
+  does not count); a body cap enforced while streaming (and up front when the server states
+  a Content-Length), so a huge or endless page costs at most the cap;
 - a User-Agent that says who is asking;
 - at most `per_host` requests in flight to one host, `concurrency` in all;
 - redirects followed by hand: at most `max_redirects`, and only to http or https URLs;
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 DEFAULT_PER_HOST = 4
 DEFAULT_FETCH_CONCURRENCY = 32
 DEFAULT_TIMEOUT_S = 20.0
+#: However the server trickles its bytes, one response takes no longer.
+DEFAULT_TOTAL_TIMEOUT_S = 60.0
 MAX_REDIRECTS = 5
 _SCHEMES = ("http", "https")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -57,6 +60,7 @@ class FetchOptions:
     concurrency: int = DEFAULT_FETCH_CONCURRENCY
     max_bytes: int = MAX_HTML_BYTES
     timeout_s: float = DEFAULT_TIMEOUT_S
+    total_timeout_s: float = DEFAULT_TOTAL_TIMEOUT_S
     max_redirects: int = MAX_REDIRECTS
     user_agent: str = field(default_factory=user_agent)
 
@@ -158,7 +162,11 @@ class Fetcher:
             async with self._all, self._hosts[host]:
                 self.network_fetches += 1
                 try:
-                    result = await self._get(url, current)
+                    async with asyncio.timeout(self.options.total_timeout_s):
+                        result = await self._get(url, current)
+                except TimeoutError as e:  # the whole response, not one read
+                    limit = self.options.total_timeout_s
+                    raise ArticleError(url, f"took longer than {limit:g} s in all") from e
                 except httpx2.TimeoutException as e:
                     raise ArticleError(
                         url, f"timed out after {self.options.timeout_s:g} s ({type(e).__name__})"

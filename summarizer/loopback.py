@@ -26,6 +26,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
     endless: bool = False
+    chunk_delay_s: float = 0.0
 
 
 class LoopbackServer:
@@ -118,6 +119,7 @@ class LoopbackServer:
                     chunk = b"<p>" + b"x" * 65536 + b"</p>"
                     while True:
                         self.wfile.write(chunk)
+                        time.sleep(route.chunk_delay_s)
                 if "Content-Length" not in route.headers:
                     self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()

@@ -121,13 +121,19 @@ async def _feed_items(
             urls += feed_urls(spec)
         except ArticleError as e:
             fail(e)
-    items: list[FeedItem] = []
-    for url in dict.fromkeys(urls):
+
+    async def read(url: str) -> list[FeedItem] | ArticleError:
         try:
-            page = await fetcher.fetch(url, use_cache=False)
-            found = parse_feed(url, page.body, page.content_type)
+            page = await fetcher.fetch(url, use_cache=False)  # a feed is read fresh
+            return parse_feed(url, page.body, page.content_type)
         except ArticleError as e:
-            fail(e)
+            return e
+
+    unique = list(dict.fromkeys(urls))
+    items: list[FeedItem] = []
+    for url, found in zip(unique, await asyncio.gather(*map(read, unique)), strict=True):
+        if isinstance(found, ArticleError):
+            fail(found)
             continue
         kept, undated = in_window(found, now=now, since=options.since)
         if undated:

@@ -135,6 +135,16 @@ def test_body_cap_is_enforced_while_streaming(server: LoopbackServer) -> None:
     assert str(second) == f"{stated}: page is 999,999,999 bytes, over the 1,000,000 limit"
 
 
+def test_a_page_that_never_ends_is_stopped_by_the_total_timeout(server: LoopbackServer) -> None:
+    """Bytes trickling in keep each read alive; the response as a whole still has a limit."""
+    endless = server.add("/trickle.html", endless=True, chunk_delay_s=0.05)
+    options = WebOptions(fetch=FetchOptions(total_timeout_s=0.5))
+    started = time.monotonic()
+    _, failures = load([endless], options=options)
+    assert time.monotonic() - started < 5
+    assert [f.error for f in failures] == [f"{endless}: took longer than 0.5 s in all"]
+
+
 def test_redirects_are_limited_and_only_to_http(server: LoopbackServer) -> None:
     """One redirect is followed; a chain past the limit, or to another scheme, is refused."""
     target = server.add("/target.html", page())
