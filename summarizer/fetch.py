@@ -182,7 +182,8 @@ class Fetcher:
         """The page, or the URL a redirect points to."""
         assert self.client is not None
         limit = self.options.max_bytes
-        async with self.client.stream("GET", current) as response:
+        headers = {"User-Agent": self.options.user_agent}  # a caller's client says it too
+        async with self.client.stream("GET", current, headers=headers) as response:
             if response.is_redirect:
                 location = response.headers.get("location", "")
                 if not location:

@@ -321,3 +321,23 @@ def test_brief_command_fetches_urls_and_reports_each_failed_page(server: Loopbac
     assert not any(good in line and "HTTP" in line for line in lines)
     assert server.hits["/good.html"] == 1
     assert result.exit_code == 1
+
+
+def test_a_callers_client_is_used_with_its_transport() -> None:
+    """A client of the caller's (here a mock transport) fetches the pages, saying who asks."""
+    import httpx2
+
+    seen: list[str] = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request.headers["user-agent"])
+        return httpx2.Response(200, headers={"content-type": "text/html"}, text=page())
+
+    async def go() -> list[str]:
+        async with httpx2.AsyncClient(transport=httpx2.MockTransport(answer)) as client:
+            got = await aload_web(["https://ledger.example/a.html"], client=client)
+        return [a.source or "" for a in got.articles]
+
+    assert asyncio.run(go()) == ["The Springfield Ledger"]
+    assert len(seen) == 1
+    assert seen[0].startswith("summarizer/")
