@@ -31,8 +31,10 @@ eval:
 	$(PY) -m summarizer eval $(CORPUS)/gold --articles $(CORPUS)/articles --cassettes cassettes/corpus --baseline eval/baseline.corpus.json
 	$(PY) -m summarizer eval eval/gold --baseline eval/baseline.json
 
-# The three benchmarks of issue #4; each prints its numbers and whether its target is met.
+# The three benchmarks of issue #4 (each prints its numbers and whether its target is met),
+# and issue #14's fetch throughput (pages/s and the share of time in text extraction).
 bench:
 	$(PY) benchmarks/throughput.py
 	$(PY) benchmarks/merge_scale.py
 	$(PY) benchmarks/cache_rerun.py
+	$(PY) benchmarks/fetch_throughput.py

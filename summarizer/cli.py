@@ -201,7 +201,7 @@ def _load(
     paths: Sequence[str | Path], web: WebRequest | None = None, cache: Path | None = None
 ) -> LoadResult:
     """Load the articles, reporting each unreadable input; none readable is a usage error."""
-    if web is None and not any(is_url(str(p)) for p in paths):
+    if not (web and web.feeds) and not any(is_url(str(p)) for p in paths):
         loaded = load_articles(paths)
         for failure in loaded.failures:
             _report(failure)
