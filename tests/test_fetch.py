@@ -341,3 +341,24 @@ def test_a_callers_client_is_used_with_its_transport() -> None:
     assert asyncio.run(go()) == ["The Springfield Ledger"]
     assert len(seen) == 1
     assert seen[0].startswith("summarizer/")
+
+
+def test_a_page_is_decoded_by_its_declared_charset(server: LoopbackServer) -> None:
+    """windows-1252 declared in the header, or only in a <meta> tag: "café" stays "café"."""
+    body = BODY.replace("reporters", "reporters at the café")
+    in_header = server.add(
+        "/header.html",
+        page(body=body).encode("cp1252"),
+        content_type="text/html; charset=windows-1252",
+    )
+    in_meta = server.add(
+        "/meta.html",
+        page(body=body, title="Bridge", extra_head='<meta charset="windows-1252">').encode(
+            "cp1252"
+        ),
+        content_type="text/html",
+    )
+    articles, failures = load([in_header, in_meta])
+    assert not failures
+    assert len(articles) == 2
+    assert all("reporters at the café" in a.text for a in articles)
