@@ -31,9 +31,11 @@ eval:
 	$(PY) -m summarizer eval $(CORPUS)/gold --articles $(CORPUS)/articles --cassettes cassettes/corpus --baseline eval/baseline.corpus.json
 	$(PY) -m summarizer eval eval/gold --baseline eval/baseline.json
 
-# The benchmarks of issues #4 and #13; each prints its numbers and whether its target is met.
+# The benchmarks of issues #4 and #13 (each prints its numbers and whether its target is
+# met), and issue #14's fetch throughput (pages/s and the share of time in text extraction).
 bench:
 	$(PY) benchmarks/throughput.py
 	$(PY) benchmarks/merge_scale.py
 	$(PY) benchmarks/cache_rerun.py
 	$(PY) benchmarks/grounding_scale.py
+	$(PY) benchmarks/fetch_throughput.py

@@ -21,6 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from summarizer.errors import ArticleError
+from summarizer.html import MAX_HTML_BYTES, extract_html
 from summarizer.models import Article, Failure
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
@@ -242,18 +243,10 @@ def split_front_matter(source: str, raw: str) -> tuple[dict[str, Any], str]:
     return meta, body
 
 
-def _html_text(source: str, raw: str) -> tuple[dict[str, Any], str]:
-    import trafilatura
-
-    text = trafilatura.extract(raw, include_comments=False, include_tables=False)
-    if not text or not text.strip():
-        raise ArticleError(source, "no article text found in the HTML")
-    meta: dict[str, Any] = {}
-    doc = trafilatura.extract_metadata(raw)
-    if doc is not None:
-        meta = {"title": doc.title, "source": doc.sitename, "url": doc.url}
-        meta["published"] = doc.date if doc.date and len(doc.date) == 10 else None
-    return meta, text
+def _html_text(source: str, raw: str, max_bytes: int) -> tuple[dict[str, Any], str]:
+    """Main text and metadata of an HTML page; `max_bytes` limits the text, not the markup."""
+    page = extract_html(source, raw, max_text_bytes=max_bytes)
+    return page.meta(), page.text
 
 
 def _json_records(path: Path, raw: str) -> Iterator[tuple[str, Any]]:
@@ -330,11 +323,13 @@ def _read_items(path: Path, max_bytes: int, id_prefix: str) -> list[Article | Ar
             except ArticleError as e:
                 items.append(e)
         return items
-    raw = _read_text(path, max_bytes)
     if suffix in HTML_SUFFIXES:
-        meta, text = _html_text(str(path), raw)
-    else:
-        meta, text = split_front_matter(str(path), raw)
+        raw = _read_text(path, max(MAX_HTML_BYTES, max_bytes))
+        meta, text = _html_text(str(path), raw, max_bytes)
+        stem = f"{id_prefix}/{path.stem}" if id_prefix else path.stem
+        return [_make_article(str(path), stem, text, meta)]
+    raw = _read_text(path, max_bytes)
+    meta, text = split_front_matter(str(path), raw)
     stem = f"{id_prefix}/{path.stem}" if id_prefix else path.stem
     return [_make_article(str(path), stem, text, meta)]
 
@@ -344,7 +339,8 @@ def read_file(
 ) -> list[Article]:
     """Read every article in one file. Ids default to the file stem, after `id_prefix/`.
 
-    `max_bytes` limits a text or HTML file, and each article of a JSON or JSON Lines feed
+    `max_bytes` limits a text file, the text extracted from an HTML page (whose markup may
+    be up to `html.MAX_HTML_BYTES`), and each article of a JSON or JSON Lines feed
     (a feed itself may be up to `MAX_FEED_BYTES`).
 
     Raises:
@@ -396,8 +392,8 @@ def load_articles(
 
     Args:
         inputs: files or directories; a directory contributes its supported files in path order.
-        max_bytes: text and HTML files larger than this are refused, and so is each larger
-            article in a JSON or JSON Lines feed.
+        max_bytes: text files larger than this are refused, and so are HTML pages whose
+            extracted text is larger, and each larger article in a JSON or JSON Lines feed.
 
     Returns:
         The articles read, in input order, and one `Failure` per unreadable input (per bad

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +21,18 @@ from summarizer.config import MODES, PROVIDERS, ProviderConfig, resolve_config
 from summarizer.cost import Budget, load_prices
 from summarizer.errors import BudgetError, ConfigError, SummarizerError
 from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many, arecord
+from summarizer.feeds import parse_since
+from summarizer.fetch import DEFAULT_PER_HOST, FetchOptions, is_url
+from summarizer.html import quiet_library_logs
 from summarizer.models import Extraction, Failure
-from summarizer.pipeline import briefing_from
+from summarizer.pagecache import PageCache
+from summarizer.pipeline import aload_inputs, briefing_from
 from summarizer.progress import RunProgress
 from summarizer.render.html import render_html
 from summarizer.render.json import render_json
 from summarizer.render.markdown import render_markdown
 from summarizer.render.text import extraction_text
+from summarizer.web import WebOptions
 
 if TYPE_CHECKING:
     from summarizer.evaluate import EvalReport
@@ -96,6 +102,28 @@ PricesOpt = Annotated[
         "--prices", help="JSON price file, USD per million tokens. Env: SUMMARIZER_PRICES."
     ),
 ]
+Inputs = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Article files or folders (.txt .md .html .json .jsonl), or http(s) page URLs.",
+        show_default=False,
+    ),
+]
+FeedOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--feed",
+        help="RSS, Atom or RDF feed URL, a file listing feed URLs, or an OPML file. Repeatable.",
+        show_default=False,
+    ),
+]
+SinceOpt = Annotated[
+    str,
+    typer.Option("--since", help="Feed items published in this window before now: 90m, 24h, 2d."),
+]
+PerHostOpt = Annotated[
+    int, typer.Option("--per-host", min=1, help="Page fetches in flight to one host at once.")
+]
 StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Any failed article is fatal: no output, exit 1.")
 ]
@@ -157,19 +185,52 @@ def _names(failures: list[Failure], shown: int = 3) -> str:
     return ", ".join(names) + more
 
 
-def _load(paths: list[Path]) -> LoadResult:
+@dataclass
+class WebRequest:
+    """What `brief` fetches besides its paths: feeds, their window, fetch limits."""
+
+    feeds: list[str]
+    options: WebOptions
+
+
+def _note(message: str) -> None:
+    typer.echo(f"summarizer: {message}", err=True)
+
+
+def _load(
+    paths: Sequence[str | Path], web: WebRequest | None = None, cache: Path | None = None
+) -> LoadResult:
     """Load the articles, reporting each unreadable input; none readable is a usage error."""
-    loaded = load_articles(paths)
-    for failure in loaded.failures:
-        _report(failure)
+    if not (web and web.feeds) and not any(is_url(str(p)) for p in paths):
+        loaded = load_articles(paths)
+        for failure in loaded.failures:
+            _report(failure)
+    else:
+        web = web or WebRequest(feeds=[], options=WebOptions())
+        with ExitStack() as stack:
+            pages = None
+            if cache is not None:
+                pages = stack.enter_context(PageCache(cache.with_name("pages.sqlite")))
+            loaded = asyncio.run(
+                aload_inputs(
+                    paths,
+                    feeds=web.feeds,
+                    web=web.options,
+                    page_cache=pages,
+                    on_failure=_report,
+                    on_note=_note,
+                )
+            )
     if not loaded.articles:
         _fail("no article could be read from the paths given; nothing was done", 2)
     return loaded
 
 
-def _run(paths: list[Path], options: RunOptions) -> ExtractionRun:
+def _run(
+    paths: Sequence[str | Path], options: RunOptions, web: WebRequest | None = None
+) -> ExtractionRun:
     """Load and extract with the cache, budget and progress the options ask for."""
-    loaded = _load(paths)
+    loaded = _load(paths, web, options.cache)
     budget = None
     if options.max_tokens is not None or options.max_cost is not None:
         budget = Budget(
@@ -267,6 +328,7 @@ def _main(
     if not debug:
         # instructor logs every failed attempt at ERROR; we report failures ourselves.
         logging.getLogger("instructor").setLevel(logging.CRITICAL)
+        quiet_library_logs()
     if version:
         typer.echo(__version__)
         raise typer.Exit(0)
@@ -339,7 +401,10 @@ def write_atomic(path: Path, text: str) -> None:
 
 @app.command("brief")
 def brief_cmd(
-    paths: Paths,
+    paths: Inputs = None,
+    feed: FeedOpt = None,
+    since: SinceOpt = "24h",
+    per_host: PerHostOpt = DEFAULT_PER_HOST,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
@@ -367,6 +432,16 @@ def brief_cmd(
     """
     if fmt not in ("md", "json", "html"):
         _fail(f"--format must be md, json or html, not {fmt!r}", 2)
+    if not paths and not feed:
+        _fail("give article files, folders or URLs, or --feed", 2)
+    try:
+        window = parse_since(since)
+    except ValueError as e:
+        _fail(str(e), 2)
+    web = WebRequest(
+        feeds=list(feed or []),
+        options=WebOptions(fetch=FetchOptions(per_host=per_host), since=window),
+    )
     options = _options(
         provider,
         model,
@@ -383,7 +458,7 @@ def brief_cmd(
         prices,
         strict,
     )
-    run = _run(paths, options)
+    run = _run(paths or [], options, web)
     if strict and run.failures:
         _finish(run)
     if not run.extractions:

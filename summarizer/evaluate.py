@@ -29,6 +29,7 @@ from summarizer.extract import ExtractionRun
 from summarizer.ground import ground
 from summarizer.merge import merge
 from summarizer.models import Briefing, GroundedArticle
+from summarizer.wire import wire_reports
 
 FIELDS = ("actors", "quotes", "figures", "dates")
 LABEL = 44
@@ -468,7 +469,9 @@ def evaluate(
                 if name == "quotes":
                     spoken = [(gq, p[1]) for gq, p in pairs]
                     speaker[view] = _add(speaker[view], _speaker_score(g, spoken))
-    briefing = merge(grounded_articles)
+    # Wire copies count once, as in the brief the CLI makes.
+    texts = {a.article_id: by_id[a.article_id].article.text for a in grounded_articles}
+    briefing = merge(grounded_articles, reports=wire_reports(texts))
     checks = _brief_checks(briefing, brief, clusters, gold) if brief else {}
     return EvalReport(
         label=label,

@@ -31,7 +31,7 @@ import gc
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 
 from wordfreq import zipf_frequency
@@ -326,7 +326,10 @@ def _display_unit(members: Sequence[GroundedFigure], coarse: str) -> str:
     )
 
 
-def _figure_groups(articles: Sequence[GroundedArticle]) -> list[FigureGroup]:
+def _figure_groups(
+    articles: Sequence[GroundedArticle], report: Mapping[str, str]
+) -> list[FigureGroup]:
+    """Figure groups; corroboration counts independent reports (a wire copy counts once)."""
     figures = [f for a in articles for f in a.figures]
     by_fact: dict[tuple[str, float, float | None], list[GroundedFigure]] = defaultdict(list)
     for f in figures:
@@ -336,7 +339,7 @@ def _figure_groups(articles: Sequence[GroundedArticle]) -> list[FigureGroup]:
     stated = Counter(
         (_coarse(f.unit_class), f.value, f.upper)
         for key, members in by_fact.items()
-        for f in {m.span.article_id: m for m in members}.values()
+        for f in {report.get(m.span.article_id, m.span.article_id): m for m in members}.values()
     )
     for chosen in _context_conflicts(figures):
         coarse = _coarse(chosen[0].unit_class)
@@ -351,26 +354,26 @@ def _figure_groups(articles: Sequence[GroundedArticle]) -> list[FigureGroup]:
                 measure=_conflict_measure(chosen, unit),
                 unit_class=unit,
                 values=tuple(values),
-                corroboration=len({f.span.article_id for f in chosen}),
+                corroboration=len({report.get(a, a) for a in (f.span.article_id for f in chosen)}),
                 single_source=False,
                 conflict=True,
                 note=f"sources disagree: {note}",
             )
         )
-    for key in sorted(by_fact, key=lambda k: (k[0], k[1], k[2] or 0.0)):
-        if key in conflicted:
+    for fact in sorted(by_fact, key=lambda k: (k[0], k[1], k[2] or 0.0)):
+        if fact in conflicted:
             continue
-        members = by_fact[key]
-        values = _values(members, _display_unit(members, key[0]))
+        members = by_fact[fact]
+        values = _values(members, _display_unit(members, fact[0]))
         measure = (
             _most_common(f.measure for f in members if f.origin != "text" and f.measure)
             or members[0].measure
         )
-        n = len({f.span.article_id for f in members})
+        n = len({report.get(f.span.article_id, f.span.article_id) for f in members})
         groups.append(
             FigureGroup(
                 measure=measure,
-                unit_class=key[0],
+                unit_class=fact[0],
                 values=tuple(values),
                 corroboration=n,
                 single_source=n == 1,
@@ -757,14 +760,25 @@ def _summary(
     figures: list[FigureGroup],
     timeline: list[TimelineEvent],
     n_articles: int,
+    wire: Sequence[tuple[str, ...]] = (),
 ) -> tuple[str, ...]:
     lines = []
     if central.summary:
         lines.append(f"{_first_sentence(central.summary)} (model summary of {central.article_id})")
+    if wire:
+        copies = sum(len(g) for g in wire)
+        reports = n_articles - copies + len(wire)
+        run_by = "; ".join(f"one wire report run by {', '.join(g)}" for g in wire)
+        if reports == 1:
+            lines.append(f"{n_articles} outlets, 1 wire report (run by {', '.join(wire[0])}).")
+        else:
+            lines.append(f"{n_articles} outlets, {reports} independent reports ({run_by}).")
+        n_articles = reports
+    unit = "independent reports" if wire else "sources"
     corroborated = [g for g in figures if not g.conflict and g.corroboration >= 2]
     if corroborated:
         top = ", ".join(
-            f"{g.values[0].label} ({g.corroboration} of {n_articles} sources)"
+            f"{g.values[0].label} ({g.corroboration} of {n_articles} {unit})"
             for g in corroborated[:2]
         )
         lines.append(f"Corroborated: {top}.")
@@ -790,10 +804,18 @@ def _headline(
 
 
 def _story(
-    index: int, members: list[GroundedArticle], actors: ActorIndex, feats: dict[str, set[str]]
+    index: int,
+    members: list[GroundedArticle],
+    actors: ActorIndex,
+    feats: dict[str, set[str]],
+    report: Mapping[str, str],
 ) -> Story:
     central = _central(members, feats)
-    figures = _figure_groups(members)
+    figures = _figure_groups(members, report)
+    copies: dict[str, list[str]] = defaultdict(list)
+    for a in members:
+        copies[report.get(a.article_id, a.article_id)].append(a.article_id)
+    wire = [tuple(sorted(g)) for _, g in sorted(copies.items()) if len(g) > 1]
     timeline = _timeline(members, actors)
     quotes, unattributed = _quotes(members, actors)
     clusters: dict[str, list[tuple[str, str, SourceSpan]]] = defaultdict(list)
@@ -821,7 +843,7 @@ def _story(
     return Story(
         id=f"story-{index}",
         headline=_headline(central, members, feats),
-        summary=_summary(central, figures, timeline, len(members)),
+        summary=_summary(central, figures, timeline, len(members), wire),
         article_ids=tuple(a.article_id for a in members),
         actors=tuple(brief_actors),
         quotes=tuple(quotes),
@@ -840,6 +862,7 @@ def merge(
     models: Iterable[str] = (),
     usage: Usage | None = None,
     article_usage: Iterable[ArticleUsage] = (),
+    reports: Mapping[str, str] | None = None,
 ) -> Briefing:
     """Combine grounded articles into one brief; the same inputs in any order give the same brief.
 
@@ -850,12 +873,16 @@ def merge(
         usage: tokens spent by the run's model calls (cache hits cost nothing).
         article_usage: per-article usage and cost, for the metadata; the total cost sums
             the entries not answered from the cache.
+        reports: article id -> the independent report it carries (`wire.wire_reports`):
+            articles with one report count once for corroboration. Default: each its own.
 
     Returns:
         The `Briefing`.
     """
     with _bulk():
-        return _merge(list(articles), failures, prompts, models, usage, article_usage)
+        return _merge(
+            list(articles), failures, prompts, models, usage, article_usage, reports or {}
+        )
 
 
 @contextlib.contextmanager
@@ -882,6 +909,7 @@ def _merge(
     models: Iterable[str],
     usage: Usage | None,
     article_usage: Iterable[ArticleUsage],
+    reports: Mapping[str, str],
 ) -> Briefing:
     by_id: dict[str, list[GroundedArticle]] = defaultdict(list)
     for article in articles:
@@ -894,7 +922,7 @@ def _merge(
     actors = ActorIndex(ordered)
     feats = {a.article_id: _features(a, actors) for a in ordered}
     groups = _stories(ordered, actors)
-    stories = tuple(_story(i + 1, g, actors, feats) for i, g in enumerate(groups))
+    stories = tuple(_story(i + 1, g, actors, feats, reports) for i, g in enumerate(groups))
     sources = tuple(
         SourceRef(
             number=i + 1,

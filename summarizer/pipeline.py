@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from summarizer.articles import load_articles
+from summarizer.articles import LoadResult, load_articles
 from summarizer.cache import Cache
 from summarizer.config import ProviderConfig, resolve_config
 from summarizer.cost import Budget, cost_usd, load_prices
@@ -16,6 +16,55 @@ from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many
 from summarizer.ground import ground
 from summarizer.merge import merge
 from summarizer.models import Article, ArticleUsage, Briefing, Extraction, Failure
+from summarizer.pagecache import PageCache
+from summarizer.web import WebOptions, aload_web
+from summarizer.wire import wire_reports
+
+
+async def aload_inputs(
+    inputs: Iterable[str | os.PathLike[str]],
+    *,
+    feeds: Sequence[str] = (),
+    web: WebOptions | None = None,
+    page_cache: PageCache | None = None,
+    on_failure: Callable[[Failure], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
+) -> LoadResult:
+    """Articles from files, folders, page URLs and feeds; one failure per unusable input.
+
+    Args:
+        inputs: files, folders, or http(s) URLs of article pages.
+        feeds: feed URLs, files listing feeds, or OPML files (`feeds.feed_urls`).
+        web: fetch limits, the feed window and the text limit.
+        page_cache: fetched pages are answered from and stored here.
+        on_failure: called with each failure as it happens.
+        on_note: called with what was left out (duplicates, undated feed items).
+
+    Returns:
+        Files' articles first, then the web's; failures in the same order.
+    """
+    from summarizer.fetch import is_url
+
+    items = [str(i) if isinstance(i, str) else os.fspath(i) for i in inputs]
+    urls = [i for i in items if is_url(i)]
+    files = [i for i in items if not is_url(i)]
+    loaded = load_articles(files) if files else LoadResult()
+    if on_failure is not None:
+        for failure in loaded.failures:
+            on_failure(failure)
+    if urls or feeds:
+        got = await aload_web(
+            urls, feeds, options=web, page_cache=page_cache, on_failure=on_failure
+        )
+        ids = {a.id for a in loaded.articles}
+        loaded.articles += [
+            a.model_copy(update={"id": f"web/{a.id}"}) if a.id in ids else a for a in got.articles
+        ]
+        loaded.failures += got.failures
+        if on_note is not None:
+            for note in got.notes:
+                on_note(note)
+    return loaded
 
 
 @dataclass
@@ -61,6 +110,7 @@ def briefing_from(
         for f in run.failures
         if f.usage.calls or f.usage.total_tokens
     ]
+    reports = wire_reports({e.article.id: e.article.text for e in run.extractions})
     return merge(
         [ground(e) for e in run.extractions],
         failures=run.failures,
@@ -68,6 +118,7 @@ def briefing_from(
         models=models,
         usage=run.spent,
         article_usage=per_article,
+        reports=reports,
     )
 
 
@@ -98,17 +149,25 @@ async def abrief(
     cache: Cache | None = None,
     budget: Budget | None = None,
     prices: dict[str, tuple[float, float]] | None = None,
+    feeds: Sequence[str] = (),
+    web: WebOptions | None = None,
+    page_cache: PageCache | None = None,
 ) -> BriefResult:
-    """Make the brief from files, folders or `Article` objects.
+    """Make the brief from files, folders, page URLs, feeds or `Article` objects.
 
     Args:
-        inputs: one path, or paths (files or folders) or already-loaded articles.
+        inputs: one path or URL, or paths (files or folders), http(s) URLs of article
+            pages, or already-loaded articles.
         config: provider configuration (default: resolved from the environment).
         concurrency: model calls in flight at once.
         on_result: called with each extraction or failure as it completes.
         cache: answer from and store into this extraction cache.
         budget: stop starting model calls once this budget is spent.
         prices: USD per million tokens by model, for the cost in the metadata.
+        feeds: feed URLs, files listing feeds, or OPML files; their items in `web.since`
+            are fetched and briefed.
+        web: fetch limits and the feed window.
+        page_cache: fetched pages are answered from and stored here.
 
     Returns:
         A `BriefResult`; articles that failed are listed in `briefing.failures`.
@@ -120,8 +179,8 @@ async def abrief(
     articles = [i for i in items if isinstance(i, Article)]
     failures: list[Failure] = []
     paths = [i for i in items if not isinstance(i, Article)]
-    if paths:
-        loaded = load_articles(paths)
+    if paths or feeds:
+        loaded = await aload_inputs(paths, feeds=feeds, web=web, page_cache=page_cache)
         articles += loaded.articles
         failures = loaded.failures
         if on_result is not None:
@@ -149,6 +208,9 @@ def brief(
     cache: Cache | None = None,
     budget: Budget | None = None,
     prices: dict[str, tuple[float, float]] | None = None,
+    feeds: Sequence[str] = (),
+    web: WebOptions | None = None,
+    page_cache: PageCache | None = None,
 ) -> BriefResult:
     """Synchronous `abrief`."""
     return asyncio.run(
@@ -159,5 +221,8 @@ def brief(
             cache=cache,
             budget=budget,
             prices=prices,
+            feeds=feeds,
+            web=web,
+            page_cache=page_cache,
         )
     )
