@@ -18,7 +18,7 @@ from summarizer.articles import LoadResult, load_articles
 from summarizer.cache import Cache, default_cache_path
 from summarizer.config import MODES, PROVIDERS, ProviderConfig, resolve_config
 from summarizer.cost import Budget, load_prices
-from summarizer.errors import BudgetError, ConfigError, SummarizerError
+from summarizer.errors import BudgetError, ConfigError, SummarizerError, one_line
 from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many, arecord
 from summarizer.models import Extraction, Failure
 from summarizer.pipeline import briefing_from
@@ -157,9 +157,9 @@ def _names(failures: list[Failure], shown: int = 3) -> str:
     return ", ".join(names) + more
 
 
-def _load(paths: list[Path]) -> LoadResult:
+def _load(paths: list[Path], skip: frozenset[Path] = frozenset()) -> LoadResult:
     """Load the articles, reporting each unreadable input; none readable is a usage error."""
-    loaded = load_articles(paths)
+    loaded = load_articles(paths, skip=skip)
     for failure in loaded.failures:
         _report(failure)
     if not loaded.articles:
@@ -167,9 +167,24 @@ def _load(paths: list[Path]) -> LoadResult:
     return loaded
 
 
-def _run(paths: list[Path], options: RunOptions) -> ExtractionRun:
+def _open_cache(path: Path, stack: ExitStack) -> Cache | None:
+    """The cache, or None with one warning: a cache that cannot be opened (corrupt, a
+    folder, read-only) never stops the run."""
+    try:
+        return stack.enter_context(Cache(path))
+    except ConfigError as e:
+        typer.echo(
+            f"summarizer: warning: {one_line(str(e))}; this run goes on without the cache",
+            err=True,
+        )
+        return None
+
+
+def _run(
+    paths: list[Path], options: RunOptions, skip: frozenset[Path] = frozenset()
+) -> ExtractionRun:
     """Load and extract with the cache, budget and progress the options ask for."""
-    loaded = _load(paths)
+    loaded = _load(paths, skip)
     budget = None
     if options.max_tokens is not None or options.max_cost is not None:
         budget = Budget(
@@ -179,7 +194,7 @@ def _run(paths: list[Path], options: RunOptions) -> ExtractionRun:
             prices=options.prices,
         )
     with ExitStack() as stack:
-        cache = None if options.cache is None else stack.enter_context(Cache(options.cache))
+        cache = None if options.cache is None else _open_cache(options.cache, stack)
         progress = stack.enter_context(RunProgress(len(loaded.articles), quiet=options.quiet))
 
         def on_result(outcome: Extraction | Failure) -> None:
@@ -317,24 +332,90 @@ def extract_cmd(
     )
     run = _run(paths, options)
     if not (strict and run.failures):
-        for item in run.extractions:
-            typer.echo(item.model_dump_json() if fmt == "json" else extraction_text(item))
+        write_stdout(
+            "".join(
+                (item.model_dump_json() if fmt == "json" else extraction_text(item)) + "\n"
+                for item in run.extractions
+            )
+        )
     _finish(run)
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write a file so that readers see the old content or the new, never half of it."""
+    """Write a file so that readers see the old content or the new, never half of it.
+
+    A symlink is written through (its target is replaced, the link stays); a device, FIFO
+    or socket is refused, never replaced by a regular file.
+    """
+    if path.is_symlink():
+        path = path.resolve()
     if path.is_dir():
-        raise ConfigError(f"{path}: is a folder; give a file name for --output")
+        raise ConfigError(f"{one_line(str(path))}: is a folder; give a file name for --output")
+    if path.exists() and not path.is_file():
+        raise ConfigError(
+            f"{one_line(str(path))}: is not a regular file (a device, FIFO or socket); "
+            "give a file name for --output"
+        )
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     except OSError as e:
-        raise ConfigError(f"{path}: cannot write: {e.strerror or e}") from e
+        raise ConfigError(f"{one_line(str(path))}: cannot write: {e.strerror or e}") from e
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_stdout(text: str) -> None:
+    """Write to standard output; a full disk or a closed pipe is one error line, not a
+    traceback (and nothing is left buffered for the interpreter to fail on at exit)."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as e:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        raise ConfigError(f"cannot write to standard output: {e.strerror or e}") from e
+
+
+def _looks_like_a_brief(path: Path) -> bool:
+    """Whether a file is a brief this program wrote (Markdown, HTML or JSON), by its start."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return (
+        head.startswith("# Morning brief\n")
+        or (head.startswith("<!DOCTYPE html>") and "<title>Morning brief</title>" in head)
+        or head.startswith('{\n  "stories": [')
+    )
+
+
+def _output_skip(paths: list[Path], output: Path | None) -> frozenset[Path]:
+    """The output file, when an input folder holds it: a brief is never read as an article.
+    An output that is an input article (named on the command line, or any file in an input
+    folder that is not an earlier brief) is refused: it would be overwritten."""
+    if output is None or not output.exists() or not output.is_file():
+        return frozenset()
+    target = output.resolve()
+    for path in paths:
+        if path.is_file() and path.resolve() == target:
+            raise ConfigError(
+                f"{one_line(str(output))}: is an input article; refusing to overwrite it "
+                "with the brief (give another --output)"
+            )
+    inside = any(path.is_dir() and target.is_relative_to(path.resolve()) for path in paths)
+    if not inside:
+        return frozenset()
+    if not _looks_like_a_brief(target):
+        raise ConfigError(
+            f"{one_line(str(output))}: is an input article in {one_line(str(target.parent))}; "
+            "refusing to overwrite it with the brief (give another --output)"
+        )
+    return frozenset({target})
 
 
 @app.command("brief")
@@ -383,7 +464,9 @@ def brief_cmd(
         prices,
         strict,
     )
-    run = _run(paths, options)
+    if output is not None and output.is_symlink():
+        output = output.resolve()
+    run = _run(paths, options, _output_skip(paths, output))
     if strict and run.failures:
         _finish(run)
     if not run.extractions:
@@ -399,7 +482,7 @@ def brief_cmd(
     else:
         text = render_markdown(briefing)
     if output is None:
-        sys.stdout.write(text)
+        write_stdout(text)
     else:
         write_atomic(output, text)
     _finish(run)
