@@ -116,7 +116,7 @@ class RunOptions:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"summarizer: error: {message}", err=True)
+    typer.echo(f"summarizer: error: {one_line(message)}", err=True)
     raise typer.Exit(code)
 
 
@@ -148,7 +148,7 @@ def _config(
 def _report(outcome: Extraction | Failure) -> None:
     # Articles a budget kept back are summed up in one line at the end, not one line each.
     if isinstance(outcome, Failure) and outcome.kind != BudgetError.__name__:
-        typer.echo(f"summarizer: error: {outcome.error}", err=True)
+        typer.echo(f"summarizer: error: {one_line(outcome.error)}", err=True)
 
 
 def _names(failures: list[Failure], shown: int = 3) -> str:
@@ -674,8 +674,26 @@ def main() -> None:
     except SummarizerError as e:
         if _state["debug"]:
             raise
-        typer.echo(f"summarizer: error: {e}", err=True)
+        typer.echo(f"summarizer: error: {one_line(str(e))}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
-        typer.echo("summarizer: interrupted", err=True)
+        typer.echo("summarizer: interrupted; nothing was written", err=True)
         sys.exit(130)
+    except SystemExit as e:
+        # Typer turns Ctrl-C into a silent exit 130; say what happened (the brief is written
+        # only at the end, atomically, so the previous one is kept).
+        if e.code == 130 and _interrupted(e):
+            typer.echo("summarizer: interrupted; nothing was written", err=True)
+        raise
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is behind this exception (as its cause or context)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
