@@ -12,7 +12,7 @@ import json
 import os
 import stat
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -387,6 +387,7 @@ def load_articles(
     inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,
     max_bytes: int = MAX_ARTICLE_BYTES,
+    skip: Collection[Path] = (),
 ) -> LoadResult:
     """Load articles from files and directories, collecting per-file failures.
 
@@ -394,6 +395,8 @@ def load_articles(
         inputs: files or directories; a directory contributes its supported files in path order.
         max_bytes: text files larger than this are refused, and so are HTML pages whose
             extracted text is larger, and each larger article in a JSON or JSON Lines feed.
+        skip: files (resolved paths) a folder may hold that are not inputs: the output
+            being written (a brief is never read as an article).
 
     Returns:
         The articles read, in input order, and one `Failure` per unreadable input (per bad
@@ -404,6 +407,8 @@ def load_articles(
     result = LoadResult()
     seen: dict[str, str] = {}
     for path, prefix in _walk(inputs):
+        if skip and path.resolve() in skip:
+            continue
         if path.is_dir():
             kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
             problem = f"no articles found (supported: {kinds})"

@@ -19,7 +19,7 @@ from summarizer.articles import LoadResult, load_articles
 from summarizer.cache import Cache, default_cache_path
 from summarizer.config import MODES, PROVIDERS, ProviderConfig, resolve_config
 from summarizer.cost import Budget, load_prices
-from summarizer.errors import BudgetError, ConfigError, SummarizerError
+from summarizer.errors import BudgetError, ConfigError, SummarizerError, one_line
 from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many, arecord
 from summarizer.feeds import parse_since
 from summarizer.fetch import DEFAULT_PER_HOST, FetchOptions, is_url
@@ -144,7 +144,7 @@ class RunOptions:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"summarizer: error: {message}", err=True)
+    typer.echo(f"summarizer: error: {one_line(message)}", err=True)
     raise typer.Exit(code)
 
 
@@ -176,7 +176,7 @@ def _config(
 def _report(outcome: Extraction | Failure) -> None:
     # Articles a budget kept back are summed up in one line at the end, not one line each.
     if isinstance(outcome, Failure) and outcome.kind != BudgetError.__name__:
-        typer.echo(f"summarizer: error: {outcome.error}", err=True)
+        typer.echo(f"summarizer: error: {one_line(outcome.error)}", err=True)
 
 
 def _names(failures: list[Failure], shown: int = 3) -> str:
@@ -198,11 +198,14 @@ def _note(message: str) -> None:
 
 
 def _load(
-    paths: Sequence[str | Path], web: WebRequest | None = None, cache: Path | None = None
+    paths: Sequence[str | Path],
+    web: WebRequest | None = None,
+    cache: Path | None = None,
+    skip: frozenset[Path] = frozenset(),
 ) -> LoadResult:
     """Load the articles, reporting each unreadable input; none readable is a usage error."""
     if not (web and web.feeds) and not any(is_url(str(p)) for p in paths):
-        loaded = load_articles(paths)
+        loaded = load_articles(paths, skip=skip)
         for failure in loaded.failures:
             _report(failure)
     else:
@@ -219,6 +222,7 @@ def _load(
                     page_cache=pages,
                     on_failure=_report,
                     on_note=_note,
+                    skip=skip,
                 )
             )
     if not loaded.articles:
@@ -226,11 +230,27 @@ def _load(
     return loaded
 
 
+def _open_cache(path: Path, stack: ExitStack) -> Cache | None:
+    """The cache, or None with one warning: a cache that cannot be opened (corrupt, a
+    folder, read-only) never stops the run."""
+    try:
+        return stack.enter_context(Cache(path))
+    except ConfigError as e:
+        typer.echo(
+            f"summarizer: warning: {one_line(str(e))}; this run goes on without the cache",
+            err=True,
+        )
+        return None
+
+
 def _run(
-    paths: Sequence[str | Path], options: RunOptions, web: WebRequest | None = None
+    paths: Sequence[str | Path],
+    options: RunOptions,
+    web: WebRequest | None = None,
+    skip: frozenset[Path] = frozenset(),
 ) -> ExtractionRun:
     """Load and extract with the cache, budget and progress the options ask for."""
-    loaded = _load(paths, web, options.cache)
+    loaded = _load(paths, web, options.cache, skip)
     budget = None
     if options.max_tokens is not None or options.max_cost is not None:
         budget = Budget(
@@ -240,7 +260,7 @@ def _run(
             prices=options.prices,
         )
     with ExitStack() as stack:
-        cache = None if options.cache is None else stack.enter_context(Cache(options.cache))
+        cache = None if options.cache is None else _open_cache(options.cache, stack)
         progress = stack.enter_context(RunProgress(len(loaded.articles), quiet=options.quiet))
 
         def on_result(outcome: Extraction | Failure) -> None:
@@ -379,24 +399,90 @@ def extract_cmd(
     )
     run = _run(paths, options)
     if not (strict and run.failures):
-        for item in run.extractions:
-            typer.echo(item.model_dump_json() if fmt == "json" else extraction_text(item))
+        write_stdout(
+            "".join(
+                (item.model_dump_json() if fmt == "json" else extraction_text(item)) + "\n"
+                for item in run.extractions
+            )
+        )
     _finish(run)
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write a file so that readers see the old content or the new, never half of it."""
+    """Write a file so that readers see the old content or the new, never half of it.
+
+    A symlink is written through (its target is replaced, the link stays); a device, FIFO
+    or socket is refused, never replaced by a regular file.
+    """
+    if path.is_symlink():
+        path = path.resolve()
     if path.is_dir():
-        raise ConfigError(f"{path}: is a folder; give a file name for --output")
+        raise ConfigError(f"{one_line(str(path))}: is a folder; give a file name for --output")
+    if path.exists() and not path.is_file():
+        raise ConfigError(
+            f"{one_line(str(path))}: is not a regular file (a device, FIFO or socket); "
+            "give a file name for --output"
+        )
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     except OSError as e:
-        raise ConfigError(f"{path}: cannot write: {e.strerror or e}") from e
+        raise ConfigError(f"{one_line(str(path))}: cannot write: {e.strerror or e}") from e
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_stdout(text: str) -> None:
+    """Write to standard output; a full disk or a closed pipe is one error line, not a
+    traceback (and nothing is left buffered for the interpreter to fail on at exit)."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as e:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        raise ConfigError(f"cannot write to standard output: {e.strerror or e}") from e
+
+
+def _looks_like_a_brief(path: Path) -> bool:
+    """Whether a file is a brief this program wrote (Markdown, HTML or JSON), by its start."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return (
+        head.startswith("# Morning brief\n")
+        or (head.startswith("<!DOCTYPE html>") and "<title>Morning brief</title>" in head)
+        or head.startswith('{\n  "stories": [')
+    )
+
+
+def _output_skip(paths: list[Path], output: Path | None) -> frozenset[Path]:
+    """The output file, when an input folder holds it: a brief is never read as an article.
+    An output that is an input article (named on the command line, or any file in an input
+    folder that is not an earlier brief) is refused: it would be overwritten."""
+    if output is None or not output.exists() or not output.is_file():
+        return frozenset()
+    target = output.resolve()
+    for path in paths:
+        if path.is_file() and path.resolve() == target:
+            raise ConfigError(
+                f"{one_line(str(output))}: is an input article; refusing to overwrite it "
+                "with the brief (give another --output)"
+            )
+    inside = any(path.is_dir() and target.is_relative_to(path.resolve()) for path in paths)
+    if not inside:
+        return frozenset()
+    if not _looks_like_a_brief(target):
+        raise ConfigError(
+            f"{one_line(str(output))}: is an input article in {one_line(str(target.parent))}; "
+            "refusing to overwrite it with the brief (give another --output)"
+        )
+    return frozenset({target})
 
 
 @app.command("brief")
@@ -458,7 +544,10 @@ def brief_cmd(
         prices,
         strict,
     )
-    run = _run(paths or [], options, web)
+    if output is not None and output.is_symlink():
+        output = output.resolve()
+    local = [Path(p) for p in paths or [] if not is_url(p)]
+    run = _run(paths or [], options, web, _output_skip(local, output))
     if strict and run.failures:
         _finish(run)
     if not run.extractions:
@@ -474,7 +563,7 @@ def brief_cmd(
     else:
         text = render_markdown(briefing)
     if output is None:
-        sys.stdout.write(text)
+        write_stdout(text)
     else:
         write_atomic(output, text)
     _finish(run)
@@ -666,8 +755,26 @@ def main() -> None:
     except SummarizerError as e:
         if _state["debug"]:
             raise
-        typer.echo(f"summarizer: error: {e}", err=True)
+        typer.echo(f"summarizer: error: {one_line(str(e))}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
-        typer.echo("summarizer: interrupted", err=True)
+        typer.echo("summarizer: interrupted; nothing was written", err=True)
         sys.exit(130)
+    except SystemExit as e:
+        # Typer turns Ctrl-C into a silent exit 130; say what happened (the brief is written
+        # only at the end, atomically, so the previous one is kept).
+        if e.code == 130 and _interrupted(e):
+            typer.echo("summarizer: interrupted; nothing was written", err=True)
+        raise
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is behind this exception (as its cause or context)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False

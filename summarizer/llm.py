@@ -22,6 +22,7 @@ import functools
 import ipaddress
 import json
 import logging
+import math
 import os
 import re
 import time
@@ -242,13 +243,27 @@ class _Wait:
         return max(delay, hinted) if hinted is not None else delay
 
 
+def _count(value: Any) -> int | None:
+    """A token count, 0 where there is none, None where it is not a count (1e309, "1e309")."""
+    try:
+        number = float(value or 0)
+        if math.isfinite(number) and number >= 0 and number == int(number):
+            return int(number)
+    except (TypeError, ValueError, OverflowError):
+        pass
+    return None
+
+
 def _tokens_of(usage: Any) -> Usage:
-    """The token counts of a completion's usage object (0 where it has none)."""
-    return Usage(
-        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
-        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
-        total_tokens=int(getattr(usage, "total_tokens", 0) or 0),
-    )
+    """The token counts of a completion's usage object (0 where it has none). A count the
+    server sent that is not a count is 0, with one warning line: the answer is kept."""
+    names = ("prompt_tokens", "completion_tokens", "total_tokens")
+    raw = {name: getattr(usage, name, 0) for name in names}
+    counts = {name: _count(value) for name, value in raw.items()}
+    odd = [f"{name}={raw[name]!r:.40}" for name, count in counts.items() if count is None]
+    if odd:
+        log.warning("the server's token usage is not a count (%s); counted as 0", ", ".join(odd))
+    return Usage(**{name: count or 0 for name, count in counts.items()})
 
 
 def describe(exc: BaseException) -> str:

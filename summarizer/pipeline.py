@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from summarizer.articles import LoadResult, load_articles
 from summarizer.cache import Cache
@@ -29,6 +30,7 @@ async def aload_inputs(
     page_cache: PageCache | None = None,
     on_failure: Callable[[Failure], None] | None = None,
     on_note: Callable[[str], None] | None = None,
+    skip: Collection[Path] = (),
 ) -> LoadResult:
     """Articles from files, folders, page URLs and feeds; one failure per unusable input.
 
@@ -39,6 +41,7 @@ async def aload_inputs(
         page_cache: fetched pages are answered from and stored here.
         on_failure: called with each failure as it happens.
         on_note: called with what was left out (duplicates, undated feed items).
+        skip: files a folder may hold that are not inputs (the brief being written).
 
     Returns:
         Files' articles first, then the web's; failures in the same order.
@@ -48,7 +51,7 @@ async def aload_inputs(
     items = [str(i) if isinstance(i, str) else os.fspath(i) for i in inputs]
     urls = [i for i in items if is_url(i)]
     files = [i for i in items if not is_url(i)]
-    loaded = load_articles(files) if files else LoadResult()
+    loaded = load_articles(files, skip=skip) if files else LoadResult()
     if on_failure is not None:
         for failure in loaded.failures:
             on_failure(failure)

@@ -15,14 +15,20 @@ from summarizer.errors import PromptError
 
 DEFAULT_PROMPT = "extract_article"
 DEFAULT_VERSION = "2"
-_FENCE_TAG = re.compile(r"<\s*(/?)\s*(article|passage)\s*>", re.IGNORECASE)
-_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85\x0b\x0c]+")
+#: An <article> or <passage> tag in any case and spacing, with a slash or attributes after
+#: the name ("</article/>", "</article x>"): each would read to the model as the fence.
+_FENCE_TAG = re.compile(r"<\s*(/?)\s*(article|passage)(\b[^<>]*)?>", re.IGNORECASE)
+#: Everything str.splitlines() splits on: a field shown as one line holds none of them.
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e]+")
 
 
 def fence_text(text: str) -> str:
     """Article text that cannot close or open its own <article> fence, in any case or
-    spacing of the tag ("</ARTICLE>", "< /article >"): a zero-width space breaks the tag."""
-    return _FENCE_TAG.sub(lambda m: f"<\u200b{m.group(1)}{m.group(2)}>", text)
+    spacing of the tag ("</ARTICLE>", "< /article >", "</article/>"): a zero-width space
+    breaks the tag."""
+    return _FENCE_TAG.sub(
+        lambda m: f"<\u200b{m.group(1)}{m.group(2)}{(m.group(3) or '').strip()}>", text
+    )
 
 
 def fence_line(value: str) -> str:

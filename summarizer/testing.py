@@ -100,6 +100,7 @@ FAULTS = (
     "not_completion",  # a 200 whose JSON body is not a chat completion
     "bad_schema",  # valid JSON content that breaks the extraction schema
     "invented",  # a valid extraction with a quote and a figure not in the article
+    "odd_usage",  # a valid answer whose usage counts are 1e309, "1e309" and -5
 )
 
 
@@ -221,6 +222,13 @@ class FakeServer:
             return 200, json.dumps(completion(json.dumps(answer), model)).encode()[:60]
         if fault == "not_completion":
             return 200, {"error": {"message": "model not loaded"}}
+        if fault == "odd_usage":
+            odd_body = json.dumps(completion(json.dumps(answer), model))
+            for name, odd in (("prompt", "1e309"), ("completion", '"1e309"'), ("total", "-5")):
+                odd_body = odd_body.replace(
+                    f'"{name}_tokens": ', f'"{name}_tokens": {odd}, "_{name}": '
+                )
+            return 200, odd_body.encode()
         if fault == "bad_schema":
             return 200, completion(json.dumps({"headline": 7, "extra": True}), model)
         if fault == "invented" and "quotes" in answer:  # v1 answers; v2 names are enums

@@ -10,9 +10,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from summarizer.models import Briefing, SourceSpan
-from summarizer.render import CAVEATS
+from summarizer.render import CAVEATS, printable
 from summarizer.render.markdown import MAX_SINGLE_SOURCE
 
 
@@ -22,6 +23,13 @@ class Piece:
 
     text: str
     anchor: str | None = None
+
+
+def _printable(value: object) -> object:
+    """Every value the template shows, without terminal controls or bidi overrides."""
+    if isinstance(value, Markup):
+        return Markup(printable(str(value)))  # noqa: S704 - escaped already; only removes
+    return printable(value) if isinstance(value, str) else value
 
 
 def span_id(span: SourceSpan, numbers: Mapping[str, int]) -> str:
@@ -78,6 +86,7 @@ def render_html(briefing: Briefing, texts: Mapping[str, str]) -> str:
         loader=PackageLoader("summarizer", "render/templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
+        finalize=_printable,
         trim_blocks=True,
         lstrip_blocks=True,
     )

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from summarizer.models import Briefing, BriefQuote, FigureGroup, SourceSpan, Story, TimelineEvent
-from summarizer.render import CAVEATS
+from summarizer.render import CAVEATS, printable
 
 MAX_SINGLE_SOURCE = 10
 MAX_TIMELINE = 12
 
 
+#: What makes a Markdown line a heading, quote, list, rule, table or fence, at its start.
+_BLOCK_START = re.compile(r"^(?:[#>+*=|`~-]|\d+[.)])")
+
+
 def _inline(text: str) -> str:
     """Article or model text as one Markdown line: no line breaks, so it cannot open a heading,
-    list or code block of its own."""
-    return " ".join(text.split())
+    list or code block of its own; no terminal controls; and `<` as `&lt;`, so no HTML tag or
+    comment (`<script>`, `<img src=...>`, `<!--`) passes into the rendered page."""
+    return " ".join(printable(text).split()).replace("<", "&lt;")
+
+
+def _line(text: str) -> str:
+    """Article or model text that starts a Markdown line: `_inline`, and a backslash before
+    a `#`, `>`, `-`, `1.` (and the like) that would make it a heading, quote or list."""
+    line = _inline(text)
+    return "\\" + line if _BLOCK_START.match(line) else line
 
 
 def _refs(numbers: dict[str, int], article_ids: Iterable[str]) -> str:
@@ -55,7 +68,7 @@ def _where(span: SourceSpan, numbers: dict[str, int]) -> str:
 
 
 def _story(index: int, story: Story, numbers: dict[str, int]) -> list[str]:
-    lines = [f"## {index}. {_inline(story.headline)}", "", *map(_inline, story.summary), ""]
+    lines = [f"## {index}. {_inline(story.headline)}", "", *map(_line, story.summary), ""]
     key = [g for g in story.figures if g.conflict or g.corroboration > 1]
     if key:
         lines += ["### Key figures", *[f"- {_figure(g, numbers)}" for g in key], ""]

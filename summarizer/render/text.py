@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from summarizer.models import Extraction, Figure
+from summarizer.render import printable
 
 
 def _number(value: float) -> str:
@@ -44,4 +45,4 @@ def extraction_text(item: Extraction) -> str:
         f"schema v{meta.schema_version}, {usage.total_tokens} tokens, {meta.duration_s:.1f}s]",
         "",
     ]
-    return "\n".join(lines)
+    return printable("\n".join(lines))
