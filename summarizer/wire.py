@@ -12,6 +12,7 @@ Pure: the same texts give the same groups, in any order.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 
 #: Jaccard similarity of word 5-shingles from which two texts are one report.
@@ -46,16 +47,25 @@ def wire_reports(
 
     Args:
         texts: article id -> article text.
-        threshold: estimated Jaccard similarity from which two texts are one report.
+        threshold: Jaccard similarity of shingle sets from which two texts are one report.
 
     Returns:
         Article id -> report id: the smallest article id of its near-duplicate group. An
         article that copies no other maps to itself.
     """
-    from datasketch import MinHash, MinHashLSH
-
     ids = sorted(texts)
     parent = {i: i for i in ids}
+    sets = {i: shingles(texts[i]) for i in ids}
+    # Jaccard(A, B) >= t needs at least t of A's shingles (and of B's) to occur in another
+    # text: one count over all shingles rules out most texts exactly, in linear time, and a
+    # batch with no candidate at all never loads the index.
+    seen = Counter(g for grams in sets.values() for g in grams)
+    suspects = [
+        i for i in ids if sets[i] and sum(seen[g] > 1 for g in sets[i]) >= threshold * len(sets[i])
+    ]
+    if len(suspects) < 2:
+        return {i: i for i in ids}
+    from datasketch import MinHash, MinHashLSH
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -64,8 +74,7 @@ def wire_reports(
         return x
 
     lsh = MinHashLSH(threshold=threshold * RECALL_MARGIN, num_perm=NUM_PERM)
-    sets = {i: shingles(texts[i]) for i in ids}
-    hashed = [i for i in ids if sets[i]]
+    hashed = suspects
     # One set of permutations for all texts (`bulk`), not one made per text.
     signatures = MinHash.bulk([sorted(sets[i]) for i in hashed], num_perm=NUM_PERM, seed=1)
     grams: dict[str, set[bytes]] = {}

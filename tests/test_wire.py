@@ -106,7 +106,8 @@ def test_short_and_empty_texts() -> None:
 def test_candidates_come_from_the_index_not_from_every_pair(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """1,000 distinct texts cost far fewer similarity checks than the 499,500 pairs."""
+    """1,000 texts that each share half their words with a neighbour (so every one is a
+    suspect) cost a few similarity checks each, not the 499,500 pairs; none is a copy."""
     from summarizer import wire
 
     calls = 0
@@ -120,12 +121,27 @@ def test_candidates_come_from_the_index_not_from_every_pair(
     monkeypatch.setattr(wire, "jaccard", counting)
     rng = random.Random(1)  # noqa: S311 - reproducible test texts, not a secret
     words = [f"w{i}" for i in range(5000)]
-    texts = {f"t{i:04d}": " ".join(rng.choices(words, k=80)) for i in range(1000)}
+    blocks = [" ".join(rng.choices(words, k=40)) for i in range(1001)]
+    texts = {f"t{i:04d}": f"{blocks[i]} {blocks[i + 1]}" for i in range(1000)}
     texts["t9999"] = texts["t0000"]
     reports = wire_reports(texts)
     assert reports["t9999"] == "t0000"
     assert sum(1 for k, v in reports.items() if k != v) == 1
-    assert calls < 1000
+    assert 0 < calls < 10_000
+
+
+def test_a_batch_without_shared_text_never_loads_the_index(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Texts that share too little to be copies are ruled out before any MinHash is made."""
+    import datasketch
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the index was built")
+
+    monkeypatch.setattr(datasketch.MinHash, "bulk", refuse)
+    texts = {k: v for k, v in copies().items() if k in ("ap-herald", "basel-daily")}
+    assert wire_reports(texts) == {"ap-herald": "ap-herald", "basel-daily": "basel-daily"}
 
 
 def grounded(article_id: str, *values: float) -> GroundedArticle:
