@@ -264,6 +264,11 @@ def _main(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    from summarizer.secrets import RedactingFilter
+
+    for handler in logging.getLogger().handlers:
+        # A server's answer logged by the SDK or instructor may echo the key: never shown.
+        handler.addFilter(RedactingFilter())
     if not debug:
         # instructor logs every failed attempt at ERROR; we report failures ourselves.
         logging.getLogger("instructor").setLevel(logging.CRITICAL)

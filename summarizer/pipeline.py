@@ -6,6 +6,7 @@ import asyncio
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from summarizer.articles import load_articles
 from summarizer.cache import Cache
@@ -79,6 +80,7 @@ async def abrief(
     cache: Cache | None = None,
     budget: Budget | None = None,
     prices: dict[str, tuple[float, float]] | None = None,
+    client: Any = None,
 ) -> BriefResult:
     """Make the brief from files, folders or `Article` objects.
 
@@ -90,6 +92,8 @@ async def abrief(
         cache: answer from and store into this extraction cache.
         budget: stop starting model calls once this budget is spent.
         prices: USD per million tokens by model, for the cost in the metadata.
+        client: your own `openai.AsyncOpenAI`, `openai.AsyncAzureOpenAI` or instructor
+            client; every model call goes through it (see `aextract_many`).
 
     Returns:
         A `BriefResult`; articles that failed are listed in `briefing.failures`.
@@ -112,6 +116,7 @@ async def abrief(
         on_result=on_result,
         cache=cache,
         budget=budget,
+        client=client,
     )
     run.failures = failures + run.failures
     return BriefResult(
@@ -127,8 +132,9 @@ def brief(
     cache: Cache | None = None,
     budget: Budget | None = None,
     prices: dict[str, tuple[float, float]] | None = None,
+    client: Any = None,
 ) -> BriefResult:
-    """Synchronous `abrief`."""
+    """Synchronous `abrief` (`client` must be an async client)."""
     return asyncio.run(
         abrief(
             inputs,
@@ -137,5 +143,6 @@ def brief(
             cache=cache,
             budget=budget,
             prices=prices,
+            client=client,
         )
     )

@@ -33,5 +33,5 @@ def test_openai_compatible_provider_sends_exactly_what_was_recorded(
             return await llm.extract(articles["001_92be438c86cfd8fa"])
 
     result = asyncio.run(go())
-    assert result.data.headline.startswith("Iraq Urges EU")  # type: ignore[attr-defined]
+    assert result.data.headline.startswith("Iraq Calls for Shared Responsibility")  # type: ignore[attr-defined]
     assert result.usage.prompt_tokens > 0  # type: ignore[attr-defined]
