@@ -128,8 +128,9 @@ class FakeServer:
         self.random = random.Random(seed)  # noqa: S311 - test faults, not security
         self.stall_s = stall_s
         self.log: list[tuple[str, str]] = []
-        #: Headers and body of the latest chat request, as received.
+        #: Headers and body of the latest chat request, as received, and its path and query.
         self.last_request: tuple[dict[str, str], bytes] = ({}, b"")
+        self.last_path = ""
         #: Chat requests being answered now, and the most there ever were at once.
         self.in_flight = 0
         self.peak_in_flight = 0
@@ -152,9 +153,11 @@ class FakeServer:
                     for k, _, v in (line.partition(":") for line in lines[1:] if line)
                 }
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
-                chat = method == "POST" and path.endswith("/chat/completions")
+                # Azure OpenAI adds ?api-version=... to the path.
+                chat = method == "POST" and path.split("?", 1)[0].endswith("/chat/completions")
                 if chat:
                     self.last_request = (headers, body)
+                    self.last_path = path
                     self.in_flight += 1
                     self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
                 try:
@@ -185,6 +188,7 @@ class FakeServer:
         self, method: str, path: str, body: bytes
     ) -> tuple[int, Any]:
         """The status and JSON body for one request."""
+        path = path.split("?", 1)[0]
         if method == "GET" and path.endswith("/models"):
             return 200, {"object": "list", "data": [{"id": "fake", "object": "model"}]}
         if method != "POST" or not path.endswith("/chat/completions"):
