@@ -43,6 +43,10 @@ model_app = typer.Typer(help="Fetch and locate the local model for --provider lo
 cache_app = typer.Typer(help="Inspect or empty the extraction cache.")
 app.add_typer(model_app, name="model")
 app.add_typer(cache_app, name="cache")
+batch_app = typer.Typer(
+    help="Overnight runs at half price through the OpenAI Batch API: submit, status, collect."
+)
+app.add_typer(batch_app, name="batch")
 
 _state = {"debug": False}
 
@@ -601,3 +605,101 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("summarizer: interrupted", err=True)
         sys.exit(130)
+
+
+def _batch_config(batch_id: str) -> ProviderConfig:
+    from summarizer.batch import load_state
+
+    state = load_state(batch_id)
+    return resolve_config(
+        provider=state.provider, model=state.model, base_url=state.base_url, mode=state.mode
+    )
+
+
+@batch_app.command("submit")
+def batch_submit_cmd(
+    paths: Paths,
+    provider: ProviderOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    mode: ModeOpt = None,
+) -> None:
+    """Send every article's first call as one batch (24 h window); print the batch id."""
+    from summarizer.batch import submit
+    from summarizer.llm import sdk_client
+
+    config = _config(provider, model, base_url, mode, None, None)
+    if config.provider not in ("openai", "azure", "openai-compatible"):
+        _fail("the Batch API needs --provider openai, azure or openai-compatible", 2)
+    state, failures = asyncio.run(submit(list(paths), config, sdk_client(config)))
+    for failure in failures:
+        _report(failure)
+    for path, why in state.skipped.values():
+        typer.echo(f"summarizer: {path}: {why}; run it live", err=True)
+    typer.echo(state.batch_id)
+    typer.echo(
+        f"summarizer: {len(state.articles)} article(s) submitted; "
+        f"`summarizer batch status {state.batch_id}` shows progress",
+        err=True,
+    )
+
+
+@batch_app.command("status")
+def batch_status_cmd(batch_id: Annotated[str, typer.Argument(help="The batch id.")]) -> None:
+    """Show a batch's status and how many of its requests are done."""
+    from summarizer.batch import status
+    from summarizer.llm import sdk_client
+
+    config = _batch_config(batch_id)
+    typer.echo(asyncio.run(status(batch_id, sdk_client(config))))
+
+
+@batch_app.command("collect")
+def batch_collect_cmd(
+    batch_id: Annotated[str, typer.Argument(help="The batch id.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md, json or html.")] = "md",
+    cache: CacheOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Validate a completed batch, fill the cache and write the brief as a live run would.
+
+    With a judging prompt the quote calls go as a second batch: its id is printed; collect
+    that one. Articles whose answers failed validation are listed to re-run live (exit 1).
+    """
+    from summarizer.batch import collect
+    from summarizer.llm import sdk_client
+
+    if fmt not in ("md", "json", "html"):
+        _fail(f"--format must be md, json or html, not {fmt!r}", 2)
+    config = _batch_config(batch_id)
+    with ExitStack() as stack:
+        opened = None if no_cache else stack.enter_context(Cache(cache or default_cache_path()))
+        outcome = asyncio.run(collect(batch_id, config, sdk_client(config), cache=opened))
+    if not isinstance(outcome, ExtractionRun):
+        typer.echo(outcome.batch_id)
+        typer.echo(
+            f"summarizer: the quote calls went as batch {outcome.batch_id}; collect that one "
+            f"(`summarizer batch collect {outcome.batch_id}`)",
+            err=True,
+        )
+        return
+    for failure in outcome.failures:
+        _report(failure)
+    if not outcome.extractions:
+        typer.echo("summarizer: every article failed; no brief was written", err=True)
+        _finish(outcome)
+    briefing = briefing_from(outcome, prices=load_prices(None))
+    if fmt == "json":
+        text = render_json(briefing)
+    elif fmt == "html":
+        text = render_html(briefing, {e.article.id: e.article.text for e in outcome.extractions})
+    else:
+        text = render_markdown(briefing)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+    _finish(outcome)

@@ -371,6 +371,20 @@ def _openai_client(
     return openai.AsyncOpenAI(base_url=base_url, **common)
 
 
+def sdk_client(config: ProviderConfig, client: Any = None) -> openai.AsyncOpenAI:
+    """The openai client for calls outside chat completions (the Batch API's files and
+    batches): the caller's (an instructor client's own), else one built from `config`."""
+    if isinstance(client, instructor.AsyncInstructor):
+        client = client.client
+    if client is None:
+        return _openai_client(config, None)
+    if isinstance(client, openai.AsyncOpenAI):
+        return client.with_options(max_retries=0)
+    raise ConfigError(
+        f"client= takes an openai.AsyncOpenAI or AsyncAzureOpenAI, not {type(client).__name__}"
+    )
+
+
 def _adopt(client: Any, config: ProviderConfig) -> instructor.AsyncInstructor:
     """The caller's client, patched by instructor, with the SDK's own retries off."""
     if isinstance(client, instructor.AsyncInstructor):
