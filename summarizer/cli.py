@@ -20,7 +20,8 @@ from summarizer.config import MODES, PROVIDERS, ProviderConfig, resolve_config
 from summarizer.cost import Budget, load_prices
 from summarizer.errors import BudgetError, ConfigError, SummarizerError
 from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many, arecord
-from summarizer.models import Extraction, Failure
+from summarizer.ground import ground
+from summarizer.models import Extraction, Failure, GroundedArticle
 from summarizer.pipeline import briefing_from
 from summarizer.progress import RunProgress
 from summarizer.render.html import render_html
@@ -171,8 +172,12 @@ def _load(paths: list[Path]) -> LoadResult:
     return loaded
 
 
-def _run(paths: list[Path], options: RunOptions) -> ExtractionRun:
-    """Load and extract with the cache, budget and progress the options ask for."""
+def _run(
+    paths: list[Path], options: RunOptions, grounded: dict[int, GroundedArticle] | None = None
+) -> ExtractionRun:
+    """Load and extract with the cache, budget and progress the options ask for; with
+    `grounded`, ground each extraction into it as its answer arrives (behind the calls still
+    in flight)."""
     loaded = _load(paths)
     budget = None
     if options.max_tokens is not None or options.max_cost is not None:
@@ -189,6 +194,8 @@ def _run(paths: list[Path], options: RunOptions) -> ExtractionRun:
         def on_result(outcome: Extraction | Failure) -> None:
             progress.update(outcome)
             _report(outcome)
+            if grounded is not None and isinstance(outcome, Extraction):
+                grounded[id(outcome)] = ground(outcome)
 
         run = asyncio.run(
             aextract_many(
@@ -261,9 +268,20 @@ def _options(
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    local_threads: Annotated[
+        int | None,
+        typer.Option(
+            "--local-threads",
+            min=1,
+            help="Threads llama.cpp generates with for --provider local "
+            "(default: every CPU this process may use). Env: SUMMARIZER_LOCAL_THREADS.",
+        ),
+    ] = None,
 ) -> None:
     """Turn news articles into a grounded, cross-checked morning brief."""
     _state["debug"] = debug
+    if local_threads is not None:
+        os.environ["SUMMARIZER_LOCAL_THREADS"] = str(local_threads)
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -392,14 +410,15 @@ def brief_cmd(
         prices,
         strict,
     )
-    run = _run(paths, options)
+    grounded: dict[int, GroundedArticle] = {}
+    run = _run(paths, options, grounded)
     if strict and run.failures:
         _finish(run)
     if not run.extractions:
         # An empty brief would overwrite yesterday's good one; say so and write nothing.
         typer.echo("summarizer: every article failed; no brief was written", err=True)
         _finish(run)
-    briefing = briefing_from(run, prices=options.prices)
+    briefing = briefing_from(run, prices=options.prices, grounded=grounded)
     if fmt == "json":
         text = render_json(briefing)
     elif fmt == "html":

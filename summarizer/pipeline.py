@@ -15,7 +15,14 @@ from summarizer.cost import Budget, cost_usd, load_prices
 from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many
 from summarizer.ground import ground
 from summarizer.merge import merge
-from summarizer.models import Article, ArticleUsage, Briefing, Extraction, Failure
+from summarizer.models import (
+    Article,
+    ArticleUsage,
+    Briefing,
+    Extraction,
+    Failure,
+    GroundedArticle,
+)
 
 
 @dataclass
@@ -28,14 +35,20 @@ class BriefResult:
 
 
 def briefing_from(
-    run: ExtractionRun, *, prices: dict[str, tuple[float, float]] | None = None
+    run: ExtractionRun,
+    *,
+    prices: dict[str, tuple[float, float]] | None = None,
+    grounded: dict[int, GroundedArticle] | None = None,
 ) -> Briefing:
     """Ground and merge a finished extraction run. Deterministic: no model, no clock.
 
     Args:
         run: the extractions and failures.
         prices: USD per million tokens by model (default: built-in table + SUMMARIZER_PRICES).
+        grounded: extractions already grounded, by `id()` of the extraction (`abrief`
+            grounds each as its answer arrives); the rest are grounded here.
     """
+    grounded = grounded or {}
     prices = load_prices() if prices is None else prices
     prompts = {f"{e.meta.prompt_name}.v{e.meta.prompt_version}" for e in run.extractions}
     models = {f"{e.meta.provider}/{e.meta.model}" for e in run.extractions}
@@ -62,7 +75,7 @@ def briefing_from(
         if f.usage.calls or f.usage.total_tokens
     ]
     return merge(
-        [ground(e) for e in run.extractions],
+        [grounded.get(id(e)) or ground(e) for e in run.extractions],
         failures=run.failures,
         prompts=prompts,
         models=models,
@@ -109,18 +122,30 @@ async def abrief(
         if on_result is not None:
             for failure in failures:
                 on_result(failure)
+    grounded: dict[int, GroundedArticle] = {}
+
+    def arrived(outcome: Extraction | Failure) -> None:
+        # Grounding is pure CPU: done as each answer arrives, it hides behind the calls
+        # still in flight instead of running after the last one.
+        if isinstance(outcome, Extraction):
+            grounded[id(outcome)] = ground(outcome)
+        if on_result is not None:
+            on_result(outcome)
+
     run = await aextract_many(
         articles,
         config=config or resolve_config(),
         concurrency=concurrency,
-        on_result=on_result,
+        on_result=arrived,
         cache=cache,
         budget=budget,
         client=client,
     )
     run.failures = failures + run.failures
     return BriefResult(
-        briefing=briefing_from(run, prices=prices), run=run, texts={a.id: a.text for a in articles}
+        briefing=briefing_from(run, prices=prices, grounded=grounded),
+        run=run,
+        texts={a.id: a.text for a in articles},
     )
 
 
