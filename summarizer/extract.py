@@ -257,6 +257,15 @@ async def aextract_many(
     return run
 
 
+def _expected_calls(article: Article, config: ProviderConfig) -> int:
+    """About how many calls an article takes, one after another: its parts, each with an
+    article call and a call per quotation (opening quote marks are counted, cheaply)."""
+    text = article.text
+    quotes = text.count("“") + text.count("«") + text.count('"') // 2
+    parts = 1 + estimate_tokens(text) // max(config.max_input_tokens, 1)
+    return parts * (1 + quotes)
+
+
 async def _run_calls(
     articles: Sequence[Article],
     pending: list[int],
@@ -269,7 +278,9 @@ async def _run_calls(
     run: ExtractionRun,
     client: Any = None,
 ) -> None:
-    queue = collections.deque(pending)
+    # Longest first: an article's calls run one after another (its article call, then its
+    # quote calls), so one with many quotes started last would finish alone at the end.
+    queue = collections.deque(sorted(pending, key=lambda i: -_expected_calls(articles[i], config)))
     writes: set[asyncio.Task[object]] = set()
 
     async def worker(llm: LLM) -> None:
