@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from summarizer.articles import load_articles
 from summarizer.chunking import estimate_tokens
 from summarizer.config import ProviderConfig
-from summarizer.errors import ConfigError, SummarizerError
+from summarizer.errors import BatchError, ConfigError
 from summarizer.extract import ExtractionRun, _key, _meta
 from summarizer.judgement import build_request, judges, quote_request, to_extraction
 from summarizer.models import Article, ArticleExtraction, Extraction, Failure, Usage
@@ -31,10 +31,6 @@ from summarizer.prompts import load_prompt
 ENDPOINT = "/v1/chat/completions"
 #: The modes whose request body is fixed by the schema alone (what a batch line must hold).
 BATCH_MODES = ("grammar", "json_schema")
-
-
-class BatchError(SummarizerError):
-    """A batch cannot be submitted, found or collected yet; the message says why."""
 
 
 class BatchState(BaseModel):
