@@ -1,200 +1,88 @@
-"""Extraction throughput against an OpenAI-compatible server on loopback with a fixed delay.
+"""The whole brief (extraction, grounding, merge, render) against a server answering in 2 s.
 
-Run: python benchmarks/throughput.py [--articles 200] [--delay 0.2] [--repeat 3] [--clients]
-The server (`python -m summarizer.testing`) runs in its own process and answers valid
-extractions after `delay` seconds. For concurrency 1, 8 and 32 this reports
-efficiency = (articles x delay / concurrency) / wall time, the median of `repeat` runs.
-Target (issue #4): >= 0.85 at 32. Exit status 1 if it is missed.
+Run: python benchmarks/throughput.py [--articles 256] [--delay 2] [--concurrency 32]
 
-`--clients` sends the same requests at the top concurrency through lighter clients as well,
-to show how much of the gap each layer costs on this machine:
-  socket      prebuilt HTTP/1.1 requests on keep-alive asyncio streams (the harness ceiling)
-  aiohttp     aiohttp.ClientSession, the answer validated with pydantic
-  httpx2      httpx2.AsyncClient, the answer validated with pydantic
-  openai      the openai SDK's chat.completions.create, validated with pydantic
-  openai-aiohttp  the same with the SDK's aiohttp transport (`openai.DefaultAioHttpClient`)
-  summarizer  aextract_many: instructor's mode handlers (request, validation, re-asks),
-              tenacity, aiohttp
+The server (`python -m summarizer.testing`) runs in its own process and answers each call
+`delay` seconds after it arrives, as a real model would (a few seconds), with answers of the
+judged prompt's schema, so every article makes its article call and its quote calls. The
+articles are the samples and the development corpus (`../shared/corpus`), cycled to
+`--articles`. Three measurements, in one process, after a warm-up:
+
+1. the brief: `abrief` (each answer grounded as it arrives) and the Markdown render;
+   efficiency = (calls x delay / concurrency) / wall time. Target (issue 12): >= 0.9.
+2. the SDK path alone (`aextract_many`, no grounding): client CPU per call, measured.
+3. a cache-hit re-run of the same articles: zero calls, at most 10 ms an article.
+
+Exit status 1 when a target is missed.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
-import json
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from typing import Any
+from pathlib import Path
 
-import httpx2
-import openai
-
-from summarizer.articles import content_hash
+from summarizer.articles import content_hash, load_articles
+from summarizer.cache import Cache
 from summarizer.config import ProviderConfig, resolve_config
 from summarizer.extract import aextract_many
-from summarizer.llm import build_messages
-from summarizer.models import Article, ArticleExtraction
-from summarizer.prompts import load_prompt
+from summarizer.models import Article
+from summarizer.pipeline import abrief
+from summarizer.render.markdown import render_markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [ROOT / "articles", ROOT.parent / "shared" / "corpus" / "articles"]
 
 
 def articles(n: int) -> list[Article]:
-    """n short synthetic articles with a few numbers each."""
+    """n articles: the samples and the corpus, cycled; each copy its own id and text."""
+    loaded = load_articles([p for p in SOURCES if p.is_dir()]).articles
     out = []
     for i in range(n):
-        text = (
-            f"Officials said {100 + i} detainees were moved on Tuesday. "
-            f"Up to {7000 + i} more may follow, according to the ministry."
-        )
+        base = loaded[i % len(loaded)]
+        text = base.text if i < len(loaded) else f"{base.text}\n(copy {i // len(loaded)})"
         out.append(
-            Article(
-                id=f"bench-{i:04d}",
-                path=f"bench-{i:04d}.txt",
-                text=text,
-                content_hash=content_hash(text),
+            base.model_copy(
+                update={
+                    "id": f"{base.id}-{i:04d}",
+                    "text": text,
+                    "content_hash": content_hash(text),
+                }
             )
         )
     return out
 
 
-def request_body(article: Article, config: ProviderConfig) -> dict[str, Any]:
-    """The chat request summarizer sends for an article in `grammar` mode."""
-    return {
-        "model": config.model,
-        "messages": build_messages(article, load_prompt()),
-        "temperature": config.temperature,
-        "max_tokens": config.max_tokens,
-        "response_format": {
-            "type": "json_object",
-            "schema": ArticleExtraction.model_json_schema(),
-        },
-    }
-
-
-async def _bounded(
-    batch: Sequence[Article], concurrency: int, call: Callable[[Article], Awaitable[object]]
-) -> None:
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(article: Article) -> None:
-        async with gate:
-            await call(article)
-
-    await asyncio.gather(*(one(a) for a in batch))
-
-
-async def _socket(batch: Sequence[Article], config: ProviderConfig, concurrency: int) -> None:
-    """Prebuilt requests on `concurrency` keep-alive connections: no client library at all."""
-    url = httpx2.URL(config.base_url or "")
-    path = url.path.rstrip("/") + "/chat/completions"
-    queue: asyncio.Queue[bytes] = asyncio.Queue()
-    for article in batch:
-        body = json.dumps(request_body(article, config)).encode()
-        head = f"POST {path} HTTP/1.1\r\nhost: {url.host}\r\ncontent-type: application/json\r\n"
-        queue.put_nowait(f"{head}content-length: {len(body)}\r\n\r\n".encode() + body)
-
-    async def worker() -> None:
-        reader, writer = await asyncio.open_connection(url.host, url.port)
-        while not queue.empty():
-            writer.write(queue.get_nowait())
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = next(
-                int(line.split(b":")[1])
-                for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length")
-            )
-            answer = json.loads(await reader.readexactly(length))
-            ArticleExtraction.model_validate_json(answer["choices"][0]["message"]["content"])
-        writer.close()
-
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-
-
-async def _httpx2(batch: Sequence[Article], config: ProviderConfig, concurrency: int) -> None:
-    limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx2.AsyncClient(
-        base_url=config.base_url or "", limits=limits, timeout=60
-    ) as http:
-
-        async def call(article: Article) -> None:
-            response = await http.post("chat/completions", json=request_body(article, config))
-            content = response.json()["choices"][0]["message"]["content"]
-            ArticleExtraction.model_validate_json(content)
-
-        await _bounded(batch, concurrency, call)
-
-
-async def _aiohttp(batch: Sequence[Article], config: ProviderConfig, concurrency: int) -> None:
-    import aiohttp  # installed with instructor
-
-    url = f"{config.base_url}/chat/completions"
-    async with aiohttp.ClientSession() as session:
-
-        async def call(article: Article) -> None:
-            async with session.post(url, json=request_body(article, config)) as response:
-                answer = await response.json()
-            ArticleExtraction.model_validate_json(answer["choices"][0]["message"]["content"])
-
-        await _bounded(batch, concurrency, call)
-
-
-async def _openai(
-    batch: Sequence[Article], config: ProviderConfig, concurrency: int, *, aiohttp: bool = False
-) -> None:
-    http = openai.DefaultAioHttpClient() if aiohttp else None
-    async with openai.AsyncOpenAI(
-        api_key="unused", base_url=config.base_url, max_retries=0, timeout=60, http_client=http
-    ) as client:
-
-        async def call(article: Article) -> None:
-            body = request_body(article, config)
-            response_format = body.pop("response_format")
-            completion = await client.chat.completions.create(
-                **body, extra_body={"response_format": response_format}
-            )
-            ArticleExtraction.model_validate_json(completion.choices[0].message.content or "")
-
-        await _bounded(batch, concurrency, call)
-
-
-async def _summarizer(batch: Sequence[Article], config: ProviderConfig, concurrency: int) -> None:
-    run = await aextract_many(batch, config=config, concurrency=concurrency)
-    if run.failures:
-        raise SystemExit(f"{len(run.failures)} failed: {run.failures[0].error}")
-
-
-Client = Callable[[Sequence[Article], ProviderConfig, int], Coroutine[Any, Any, None]]
-CLIENTS: dict[str, Client] = {
-    "socket": _socket,
-    "aiohttp": _aiohttp,
-    "httpx2": _httpx2,
-    "openai": _openai,
-    "openai-aiohttp": functools.partial(_openai, aiohttp=True),
-    "summarizer": _summarizer,
-}
-
-
-def measure(
-    client: str, batch: Sequence[Article], config: ProviderConfig, concurrency: int, delay: float
-) -> tuple[float, float, float]:
-    """(efficiency, wall seconds, client CPU milliseconds per article) of one run."""
+def brief_run(
+    batch: list[Article], config: ProviderConfig, concurrency: int, cache: Cache | None
+) -> tuple[float, float, int, str]:
+    """(wall s, client CPU s, calls, Markdown) of one whole brief."""
     cpu, start = time.process_time(), time.perf_counter()
-    asyncio.run(CLIENTS[client](batch, config, concurrency))
+    result = asyncio.run(abrief(batch, config=config, concurrency=concurrency, cache=cache))
+    markdown = render_markdown(result.briefing)
     wall = time.perf_counter() - start
-    cpu_ms = (time.process_time() - cpu) * 1000 / len(batch)
-    return len(batch) * delay / concurrency / wall, wall, cpu_ms
+    if result.run.failures:
+        raise SystemExit(f"{len(result.run.failures)} failed: {result.run.failures[0].error}")
+    return wall, time.process_time() - cpu, result.run.calls, markdown
+
+
+def sdk_run(batch: list[Article], config: ProviderConfig, concurrency: int) -> tuple[float, int]:
+    """(client CPU s, calls) of the extraction alone: the SDK path, no grounding."""
+    cpu = time.process_time()
+    run = asyncio.run(aextract_many(batch, config=config, concurrency=concurrency))
+    return time.process_time() - cpu, run.calls
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--articles", type=int, default=200)
-    parser.add_argument("--delay", type=float, default=0.2)
-    parser.add_argument("--concurrency", type=int, nargs="*", default=[1, 8, 32])
-    parser.add_argument("--repeat", type=int, default=3, help="runs per concurrency (median)")
-    parser.add_argument("--clients", action="store_true", help="compare lighter clients too")
+    parser.add_argument("--articles", type=int, default=256)
+    parser.add_argument("--delay", type=float, default=2.0)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--no-sdk", action="store_true", help="skip the SDK-only measurement")
     args = parser.parse_args()
     server = subprocess.Popen(
         [sys.executable, "-m", "summarizer.testing", "--delay", str(args.delay)],
@@ -208,37 +96,39 @@ def main() -> int:
             provider="openai-compatible", model="fake", base_url=f"http://127.0.0.1:{port}/v1"
         )
         batch = articles(args.articles)
-        top = max(args.concurrency)
-        # Warm-up: the first call imports openai and instructor (about a second), once per
-        # process; it is start-up, not throughput.
-        for client in CLIENTS if args.clients else ["summarizer"]:
-            asyncio.run(CLIENTS[client](batch[:2], config, 2))
-        efficiency = {}
-        for c in args.concurrency:
-            runs = [measure("summarizer", batch, config, c, args.delay) for _ in range(args.repeat)]
-            efficiency[c] = statistics.median(r[0] for r in runs)
+        asyncio.run(aextract_many(batch[:2], config=config))  # imports openai and instructor
+        with tempfile.TemporaryDirectory() as tmp, Cache(Path(tmp) / "cache.sqlite") as cache:
+            wall, cpu, calls, markdown = brief_run(batch, config, args.concurrency, cache)
+            efficiency = calls * args.delay / args.concurrency / wall
             print(
-                f"concurrency {c:>3}: efficiency {efficiency[c]:.2f} "
-                f"(runs {', '.join(f'{r[0]:.2f}' for r in runs)}; "
-                f"ideal {args.articles * args.delay / c:.2f} s, "
-                f"median wall {statistics.median(r[1] for r in runs):.2f} s, "
-                f"client CPU {statistics.median(r[2] for r in runs):.2f} ms per article)"
+                f"brief of {len(batch)} articles, {calls} calls at concurrency "
+                f"{args.concurrency}, {args.delay:g} s each: wall {wall:.1f} s (ideal "
+                f"{calls * args.delay / args.concurrency:.1f} s), efficiency {efficiency:.2f}; "
+                f"client CPU {cpu:.1f} s, {len(markdown):,} characters of Markdown"
             )
-        if args.clients:
-            print(f"same load at concurrency {top}, by client (median of {args.repeat}):")
-            for client in CLIENTS:
-                runs = [measure(client, batch, config, top, args.delay) for _ in range(args.repeat)]
-                print(
-                    f"  {client:<14} efficiency {statistics.median(r[0] for r in runs):.2f} "
-                    f"(runs {', '.join(f'{r[0]:.2f}' for r in runs)}), "
-                    f"client CPU {statistics.median(r[2] for r in runs):.2f} ms per article"
-                )
+            start = time.perf_counter()
+            rerun_wall, _, rerun_calls, _ = brief_run(batch, config, args.concurrency, cache)
+            per_article_ms = (time.perf_counter() - start) * 1000 / len(batch)
+            print(
+                f"cache-hit re-run: {rerun_calls} calls, {rerun_wall:.2f} s, "
+                f"{per_article_ms:.1f} ms an article"
+            )
+        if not args.no_sdk:
+            sdk_cpu, sdk_calls = sdk_run(batch, config, args.concurrency)
+            print(
+                f"SDK path alone (instructor.from_openai on AsyncOpenAI, tenacity): "
+                f"client CPU {sdk_cpu * 1000 / max(sdk_calls, 1):.2f} ms per call "
+                f"({sdk_calls} calls)"
+            )
     finally:
         server.terminate()
         server.wait()
-    ok = efficiency[top] >= 0.85
-    print(f"target: efficiency >= 0.85 at concurrency {top}: {'met' if ok else 'NOT met'}")
-    return 0 if ok else 1
+    met = efficiency >= 0.9 and rerun_calls == 0 and per_article_ms <= 10
+    print(
+        f"targets: efficiency >= 0.9, re-run 0 calls and <= 10 ms an article: "
+        f"{'met' if met else 'NOT met'}"
+    )
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

@@ -23,8 +23,9 @@ from summarizer.errors import BudgetError, ConfigError, SummarizerError, one_lin
 from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many, arecord
 from summarizer.feeds import parse_since
 from summarizer.fetch import DEFAULT_PER_HOST, FetchOptions, is_url
+from summarizer.ground import ground
 from summarizer.html import quiet_library_logs
-from summarizer.models import Extraction, Failure
+from summarizer.models import Extraction, Failure, GroundedArticle
 from summarizer.pagecache import PageCache
 from summarizer.pipeline import aload_inputs, briefing_from
 from summarizer.progress import RunProgress
@@ -49,6 +50,10 @@ model_app = typer.Typer(help="Fetch and locate the local model for --provider lo
 cache_app = typer.Typer(help="Inspect or empty the extraction cache.")
 app.add_typer(model_app, name="model")
 app.add_typer(cache_app, name="cache")
+batch_app = typer.Typer(
+    help="Overnight runs at half price through the OpenAI Batch API: submit, status, collect."
+)
+app.add_typer(batch_app, name="batch")
 
 _state = {"debug": False}
 
@@ -248,8 +253,11 @@ def _run(
     options: RunOptions,
     web: WebRequest | None = None,
     skip: frozenset[Path] = frozenset(),
+    grounded: dict[int, GroundedArticle] | None = None,
 ) -> ExtractionRun:
-    """Load and extract with the cache, budget and progress the options ask for."""
+    """Load and extract with the cache, budget and progress the options ask for; with
+    `grounded`, ground each extraction into it as its answer arrives (behind the calls still
+    in flight)."""
     loaded = _load(paths, web, options.cache, skip)
     budget = None
     if options.max_tokens is not None or options.max_cost is not None:
@@ -266,6 +274,8 @@ def _run(
         def on_result(outcome: Extraction | Failure) -> None:
             progress.update(outcome)
             _report(outcome)
+            if grounded is not None and isinstance(outcome, Extraction):
+                grounded[id(outcome)] = ground(outcome)
 
         run = asyncio.run(
             aextract_many(
@@ -338,13 +348,29 @@ def _options(
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    local_threads: Annotated[
+        int | None,
+        typer.Option(
+            "--local-threads",
+            min=1,
+            help="Threads llama.cpp generates with for --provider local "
+            "(default: every CPU this process may use). Env: SUMMARIZER_LOCAL_THREADS.",
+        ),
+    ] = None,
 ) -> None:
     """Turn news articles into a grounded, cross-checked morning brief."""
     _state["debug"] = debug
+    if local_threads is not None:
+        os.environ["SUMMARIZER_LOCAL_THREADS"] = str(local_threads)
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    from summarizer.secrets import RedactingFilter
+
+    for handler in logging.getLogger().handlers:
+        # A server's answer logged by the SDK or instructor may echo the key: never shown.
+        handler.addFilter(RedactingFilter())
     if not debug:
         # instructor logs every failed attempt at ERROR; we report failures ourselves.
         logging.getLogger("instructor").setLevel(logging.CRITICAL)
@@ -547,14 +573,15 @@ def brief_cmd(
     if output is not None and output.is_symlink():
         output = output.resolve()
     local = [Path(p) for p in paths or [] if not is_url(p)]
-    run = _run(paths or [], options, web, _output_skip(local, output))
+    grounded: dict[int, GroundedArticle] = {}
+    run = _run(paths or [], options, web, _output_skip(local, output), grounded)
     if strict and run.failures:
         _finish(run)
     if not run.extractions:
         # An empty brief would overwrite yesterday's good one; say so and write nothing.
         typer.echo("summarizer: every article failed; no brief was written", err=True)
         _finish(run)
-    briefing = briefing_from(run, prices=options.prices)
+    briefing = briefing_from(run, prices=options.prices, grounded=grounded)
     if fmt == "json":
         text = render_json(briefing)
     elif fmt == "html":
@@ -778,3 +805,101 @@ def _interrupted(error: BaseException) -> bool:
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return False
+
+
+def _batch_config(batch_id: str) -> ProviderConfig:
+    from summarizer.batch import load_state
+
+    state = load_state(batch_id)
+    return resolve_config(
+        provider=state.provider, model=state.model, base_url=state.base_url, mode=state.mode
+    )
+
+
+@batch_app.command("submit")
+def batch_submit_cmd(
+    paths: Paths,
+    provider: ProviderOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    mode: ModeOpt = None,
+) -> None:
+    """Send every article's first call as one batch (24 h window); print the batch id."""
+    from summarizer.batch import submit
+    from summarizer.llm import sdk_client
+
+    config = _config(provider, model, base_url, mode, None, None)
+    if config.provider not in ("openai", "azure", "openai-compatible"):
+        _fail("the Batch API needs --provider openai, azure or openai-compatible", 2)
+    state, failures = asyncio.run(submit(list(paths), config, sdk_client(config)))
+    for failure in failures:
+        _report(failure)
+    for path, why in state.skipped.values():
+        typer.echo(f"summarizer: {path}: {why}; run it live", err=True)
+    typer.echo(state.batch_id)
+    typer.echo(
+        f"summarizer: {len(state.articles)} article(s) submitted; "
+        f"`summarizer batch status {state.batch_id}` shows progress",
+        err=True,
+    )
+
+
+@batch_app.command("status")
+def batch_status_cmd(batch_id: Annotated[str, typer.Argument(help="The batch id.")]) -> None:
+    """Show a batch's status and how many of its requests are done."""
+    from summarizer.batch import status
+    from summarizer.llm import sdk_client
+
+    config = _batch_config(batch_id)
+    typer.echo(asyncio.run(status(batch_id, sdk_client(config))))
+
+
+@batch_app.command("collect")
+def batch_collect_cmd(
+    batch_id: Annotated[str, typer.Argument(help="The batch id.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md, json or html.")] = "md",
+    cache: CacheOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Validate a completed batch, fill the cache and write the brief as a live run would.
+
+    With a judging prompt the quote calls go as a second batch: its id is printed; collect
+    that one. Articles whose answers failed validation are listed to re-run live (exit 1).
+    """
+    from summarizer.batch import collect
+    from summarizer.llm import sdk_client
+
+    if fmt not in ("md", "json", "html"):
+        _fail(f"--format must be md, json or html, not {fmt!r}", 2)
+    config = _batch_config(batch_id)
+    with ExitStack() as stack:
+        opened = None if no_cache else _open_cache(cache or default_cache_path(), stack)
+        outcome = asyncio.run(collect(batch_id, config, sdk_client(config), cache=opened))
+    if not isinstance(outcome, ExtractionRun):
+        typer.echo(outcome.batch_id)
+        typer.echo(
+            f"summarizer: the quote calls went as batch {outcome.batch_id}; collect that one "
+            f"(`summarizer batch collect {outcome.batch_id}`)",
+            err=True,
+        )
+        return
+    for failure in outcome.failures:
+        _report(failure)
+    if not outcome.extractions:
+        typer.echo("summarizer: every article failed; no brief was written", err=True)
+        _finish(outcome)
+    briefing = briefing_from(outcome, prices=load_prices(None))
+    if fmt == "json":
+        text = render_json(briefing)
+    elif fmt == "html":
+        text = render_html(briefing, {e.article.id: e.article.text for e in outcome.extractions})
+    else:
+        text = render_markdown(briefing)
+    if output is None:
+        write_stdout(text)
+    else:
+        write_atomic(output, text)
+    _finish(outcome)

@@ -12,8 +12,8 @@ from typing import Literal
 
 from summarizer.errors import ConfigError
 
-Provider = Literal["openai", "openai-compatible", "local", "replay"]
-PROVIDERS: tuple[Provider, ...] = ("openai", "openai-compatible", "local", "replay")
+Provider = Literal["openai", "azure", "openai-compatible", "local", "replay"]
+PROVIDERS: tuple[Provider, ...] = ("openai", "azure", "openai-compatible", "local", "replay")
 
 #: The model the sample cassettes were recorded with; `local` and `replay` default to it.
 LOCAL_MODEL_NAME = "qwen2.5-coder-1.5b-instruct"
@@ -27,6 +27,7 @@ DEFAULT_CASSETTE_DIR = "cassettes"
 #: - json_schema: OpenAI's strict structured outputs. tools, tools_strict, md_json: instructor's.
 DEFAULT_MODES: dict[Provider, str] = {
     "openai": "json_schema",
+    "azure": "json_schema",
     "openai-compatible": "grammar",
     "local": "grammar",
     "replay": "grammar",
@@ -42,6 +43,8 @@ class ProviderConfig:
     model: str
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
+    #: Azure OpenAI's `api-version` (the `azure` provider only).
+    api_version: str | None = None
     mode: str = "grammar"
     cassette_dir: Path = Path(DEFAULT_CASSETTE_DIR)
     model_path: Path | None = None
@@ -81,19 +84,34 @@ def resolve_config(
     timeout_s: float | None = None,
     max_attempts: int | None = None,
     reasks: int | None = None,
+    api_version: str | None = None,
 ) -> ProviderConfig:
     """Resolve the provider configuration.
 
     Order: explicit arguments, then `SUMMARIZER_*` variables, then `OPENAI_API_KEY` and
     `OPENAI_BASE_URL`, then defaults. With nothing set at all the provider is `replay`
-    and `defaulted` is true, so the CLI can say so.
+    and `defaulted` is true, so the CLI can say so. The `azure` provider reads
+    `AZURE_OPENAI_ENDPOINT`, `AZURE_OPENAI_API_KEY` and `OPENAI_API_VERSION` before the
+    `OPENAI_*` variables; its model is the deployment name.
 
     Raises:
         ConfigError: an unknown provider or mode, or a live provider missing what it needs.
     """
-    base_url = base_url or _env("SUMMARIZER_BASE_URL") or _env("OPENAI_BASE_URL")
-    api_key = api_key or _env("SUMMARIZER_API_KEY") or _env("OPENAI_API_KEY")
     chosen = provider or _env("SUMMARIZER_PROVIDER")
+    azure = chosen == "azure"
+    base_url = (
+        base_url
+        or _env("SUMMARIZER_BASE_URL")
+        or (_env("AZURE_OPENAI_ENDPOINT") if azure else None)
+        or _env("OPENAI_BASE_URL")
+    )
+    api_key = (
+        api_key
+        or _env("SUMMARIZER_API_KEY")
+        or (_env("AZURE_OPENAI_API_KEY") if azure else None)
+        or _env("OPENAI_API_KEY")
+    )
+    api_version = api_version or _env("SUMMARIZER_API_VERSION") or _env("OPENAI_API_VERSION")
     defaulted = False
     if chosen is None:
         if base_url:
@@ -115,6 +133,19 @@ def resolve_config(
                 "provider openai needs an API key: set OPENAI_API_KEY or SUMMARIZER_API_KEY"
             )
         model = model or DEFAULT_OPENAI_MODEL
+    elif name == "azure":
+        missing = [
+            what
+            for what, value in (
+                ("AZURE_OPENAI_ENDPOINT (or --base-url)", base_url),
+                ("AZURE_OPENAI_API_KEY", api_key),
+                ("OPENAI_API_VERSION", api_version),
+                ("the deployment name as --model (or SUMMARIZER_MODEL)", model),
+            )
+            if not value
+        ]
+        if missing or not model:
+            raise ConfigError(f"provider azure needs {', '.join(missing)}")
     elif name == "openai-compatible":
         if not base_url:
             raise ConfigError(
@@ -130,8 +161,9 @@ def resolve_config(
     return ProviderConfig(
         provider=name,
         model=model,
-        base_url=base_url if name in ("openai", "openai-compatible") else None,
-        api_key=api_key if name in ("openai", "openai-compatible") else None,
+        base_url=base_url if name in ("openai", "azure", "openai-compatible") else None,
+        api_key=api_key if name in ("openai", "azure", "openai-compatible") else None,
+        api_version=api_version if name == "azure" else None,
         mode=mode,
         cassette_dir=Path(cassettes),
         model_path=Path(path) if path else None,

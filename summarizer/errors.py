@@ -70,3 +70,7 @@ class BudgetError(LLMError):
 
 class ReplayMissError(LLMError):
     """Replay mode found no recording for a request."""
+
+
+class BatchError(SummarizerError):
+    """A Batch API job cannot be submitted, found or collected yet; the message says why."""

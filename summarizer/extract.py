@@ -16,7 +16,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from summarizer.articles import load_articles
 from summarizer.cache import Cache, cache_key
@@ -72,24 +72,24 @@ async def open_llm(
     config: ProviderConfig,
     *,
     prompt: PromptTemplate | None = None,
-    use_httpx: bool = False,
+    client: Any = None,
 ) -> AsyncIterator[LLM]:
     """An `LLM` ready to use; for `local`, with llama.cpp's server started and later stopped.
 
-    `use_httpx`: send through httpx2 instead of aiohttp (recording: vcrpy patches httpx2).
+    `client`: the caller's openai or instructor client (see `summarizer.llm.LLM`).
     """
     from summarizer.llm import LLM
     from summarizer.local import default_model_path, llama_server
 
     if config.provider != "local":
-        async with LLM(config, prompt=prompt, use_httpx=use_httpx) as llm:
+        async with LLM(config, prompt=prompt, client=client) as llm:
             yield llm
         return
     model_path = config.model_path or default_model_path()
     with contextlib.ExitStack() as stack:
         server = llama_server(model_path, alias=config.model)
         base_url = await asyncio.to_thread(stack.enter_context, server)
-        async with LLM(config.with_base_url(base_url), prompt=prompt, use_httpx=use_httpx) as llm:
+        async with LLM(config.with_base_url(base_url), prompt=prompt, client=client) as llm:
             yield llm
 
 
@@ -160,6 +160,8 @@ async def _extract_one(llm: LLM, article: Article, budget: Budget | None = None)
             f"{HARD_LIMIT_TOKENS:,}; split the article",
         )
     start = time.monotonic()
+    # One bound for the whole article, every part and the call in flight included.
+    deadline = start + llm.config.max_total_s
     chunks = split_chunks(article.text, llm.config.max_input_tokens)
     parts, usage = [], Usage()
     for index, (_, text) in enumerate(chunks):
@@ -177,7 +179,7 @@ async def _extract_one(llm: LLM, article: Article, budget: Budget | None = None)
             else article.model_copy(update={"id": f"{article.id}#{index + 1}", "text": text})
         )
         try:
-            result = await llm.extract(piece)
+            result = await llm.extract(piece, deadline=deadline)
         except LLMError as e:
             failed = _spent(e)
             if budget is not None:  # failed calls cost tokens too
@@ -203,6 +205,7 @@ async def aextract_many(
     on_result: Callable[[Extraction | Failure], None] | None = None,
     cache: Cache | None = None,
     budget: Budget | None = None,
+    client: Any = None,
 ) -> ExtractionRun:
     """Extract many articles concurrently; one article's failure never loses the others.
 
@@ -214,12 +217,17 @@ async def aextract_many(
         on_result: called with each extraction or failure as it completes.
         cache: answer from and store into this cache (default: no cache).
         budget: stop starting new calls once this token or cost budget is spent.
+        client: your own `openai.AsyncOpenAI`, `openai.AsyncAzureOpenAI` or instructor
+            client; every call goes through it (its base URL, headers, proxies, HTTP client),
+            with its SDK retries turned off on a copy (summarizer retries). `config` still
+            names the model, mode, timeouts and retry bounds, and keys the cache.
 
     Returns:
         Extractions in input order, and one failure per article that could not be extracted.
 
     Raises:
-        ConfigError: the provider cannot be started at all (nothing could be extracted).
+        ConfigError: the provider cannot be started at all (nothing could be extracted), or
+            `client` is not a client summarizer can use.
     """
     if concurrency < 1:
         raise ConfigError(f"concurrency must be at least 1, not {concurrency}")
@@ -243,11 +251,22 @@ async def aextract_many(
         meta = _meta(config, prompt, article, hit.usage, hit.duration_s, cached=True)
         done(index, Extraction(article=article, data=hit.data, meta=meta))
     if pending:
-        await _run_calls(articles, pending, config, prompt, concurrency, cache, budget, done, run)
+        await _run_calls(
+            articles, pending, config, prompt, concurrency, cache, budget, done, run, client
+        )
     for index in range(len(articles)):
         outcome = results[index]
         (run.extractions if isinstance(outcome, Extraction) else run.failures).append(outcome)  # type: ignore[arg-type]
     return run
+
+
+def _expected_calls(article: Article, config: ProviderConfig) -> int:
+    """About how many calls an article takes, one after another: its parts, each with an
+    article call and a call per quotation (opening quote marks are counted, cheaply)."""
+    text = article.text
+    quotes = text.count("“") + text.count("«") + text.count('"') // 2
+    parts = 1 + estimate_tokens(text) // max(config.max_input_tokens, 1)
+    return parts * (1 + quotes)
 
 
 async def _run_calls(
@@ -260,8 +279,11 @@ async def _run_calls(
     budget: Budget | None,
     done: Callable[[int, Extraction | Failure], None],
     run: ExtractionRun,
+    client: Any = None,
 ) -> None:
-    queue = collections.deque(pending)
+    # Longest first: an article's calls run one after another (its article call, then its
+    # quote calls), so one with many quotes started last would finish alone at the end.
+    queue = collections.deque(sorted(pending, key=lambda i: -_expected_calls(articles[i], config)))
     writes: set[asyncio.Task[object]] = set()
 
     async def worker(llm: LLM) -> None:
@@ -295,7 +317,7 @@ async def _run_calls(
                 write.add_done_callback(writes.discard)
             done(index, outcome)
 
-    async with open_llm(config, prompt=prompt) as llm:
+    async with open_llm(config, prompt=prompt, client=client) as llm:
         try:
             async with asyncio.TaskGroup() as group:
                 for _ in range(min(concurrency, len(pending))):
@@ -314,8 +336,10 @@ def extract_many(
     prompt: PromptTemplate | None = None,
     cache: Cache | None = None,
     budget: Budget | None = None,
+    client: Any = None,
 ) -> ExtractionRun:
-    """Synchronous `aextract_many`."""
+    """Synchronous `aextract_many` (`client` must be an async client: it runs on the event
+    loop this call starts)."""
     return asyncio.run(
         aextract_many(
             articles,
@@ -324,28 +348,37 @@ def extract_many(
             prompt=prompt,
             cache=cache,
             budget=budget,
+            client=client,
         )
     )
 
 
 async def aextract(
-    article: Article, *, config: ProviderConfig | None = None, prompt: PromptTemplate | None = None
+    article: Article,
+    *,
+    config: ProviderConfig | None = None,
+    prompt: PromptTemplate | None = None,
+    client: Any = None,
 ) -> Extraction:
-    """Extract one article.
+    """Extract one article (`client` as in `aextract_many`).
 
     Raises:
         LLMError: the extraction failed; the message names the article and the cause.
     """
     config = config or resolve_config()
-    async with open_llm(config, prompt=prompt) as llm:
+    async with open_llm(config, prompt=prompt, client=client) as llm:
         return await _extract_one(llm, article)
 
 
 def extract(
-    article: Article, *, config: ProviderConfig | None = None, prompt: PromptTemplate | None = None
+    article: Article,
+    *,
+    config: ProviderConfig | None = None,
+    prompt: PromptTemplate | None = None,
+    client: Any = None,
 ) -> Extraction:
     """Synchronous `aextract`."""
-    return asyncio.run(aextract(article, config=config, prompt=prompt))
+    return asyncio.run(aextract(article, config=config, prompt=prompt, client=client))
 
 
 def extract_paths(
@@ -375,8 +408,8 @@ async def arecord(
     if config.provider == "replay":
         raise ConfigError("recording needs a live provider, not replay")
     run = ExtractionRun(config=config)
-    # vcrpy records by patching httpx2, so the requests go out through it (same bytes).
-    async with open_llm(config, prompt=prompt or load_prompt(), use_httpx=True) as llm:
+    # vcrpy records by patching httpx2, which the openai client sends on.
+    async with open_llm(config, prompt=prompt or load_prompt()) as llm:
         for article in articles:
             outcome: Extraction | Failure
             try:

@@ -1,46 +1,35 @@
-"""The only module that talks to a model: instructor, the HTTP clients and tenacity live here.
+"""The only module that talks to a model: openai's client, instructor and tenacity live here.
 
-`LLM` turns one article into a validated `ArticleExtraction`:
-- instructor's handlers for the chosen mode build the request from the schema, parse and
-  validate the answer, and word the re-ask when it fails validation; the model is re-asked
-  a bounded number of times;
+`LLM` turns one article into a validated `ArticleExtraction`. Every call goes
+`instructor.from_openai(<AsyncOpenAI-like client>, mode=...)` and
+`create_with_completion(..., response_model=..., max_retries=reasks)`:
+- instructor builds the request for the mode, validates the answer and re-asks the model a
+  bounded number of times when it fails validation;
 - tenacity retries 429 (honouring Retry-After), 5xx, connection errors and timeouts with
-  exponential backoff and jitter, bounded in attempts and in total time;
-- every final failure is an `LLMError` naming the article and the cause.
+  exponential backoff and jitter, bounded in attempts and in total time; the openai client's
+  own retries are off (`max_retries=0`) so the two never multiply;
+- every final failure is an `LLMError` naming the article and the cause, never the key.
 
-The chat-completions request goes out on aiohttp: at newsroom concurrency the openai SDK's
-httpx stack and instructor's per-call wrapper cost several milliseconds of CPU per call,
-which a 2-core machine cannot spare (see benchmarks/throughput.py). With an httpx2 transport
-(replay, recording, tests) the same bytes go out through httpx2 instead.
+The client is the caller's (`client=`: an `AsyncOpenAI`, an `AsyncAzureOpenAI` or an
+instructor client) or one built from the configuration. A client built here refuses
+redirects (no request leaves for another host) and reads answers with a size cap.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import functools
-import ipaddress
 import json
 import logging
 import math
-import os
-import re
 import time
-import urllib.parse
-import urllib.request
-from collections.abc import Mapping
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-import aiohttp
 import httpx2
 import instructor
-from instructor.core.exceptions import InstructorRetryException, ResponseParsingError
-from instructor.v2.core.function_calls import ResponseSchema
-from instructor.v2.core.providers import Provider
-from instructor.v2.core.registry import ModeHandlers, mode_registry
-from instructor.v2.validation.async_validators import reject_async_validators
-from openai.types.chat import ChatCompletion
+import openai
+from instructor.core import Hooks, InstructorRetryException, ResponseParsingError
 from pydantic import BaseModel, ValidationError
 from tenacity import (
     AsyncRetrying,
@@ -53,10 +42,11 @@ from tenacity import (
 
 from summarizer.cassettes import ReplayMiss, ReplayTransport
 from summarizer.config import ProviderConfig
-from summarizer.errors import LLMError, ReplayMissError
+from summarizer.errors import ConfigError, LLMError, ReplayMissError
 from summarizer.judgement import Request, build_request, judges, quote_request, to_extraction
 from summarizer.models import Article, ArticleExtraction, Usage
 from summarizer.prompts import PromptTemplate, load_prompt
+from summarizer.secrets import redact, remember
 
 log = logging.getLogger(__name__)
 
@@ -69,78 +59,27 @@ _MODES = {
     "md_json": instructor.Mode.MD_JSON,
 }
 _REPLAY_BASE_URL = "http://replay.invalid/v1"
-
-
-class _Response(ArticleExtraction, ResponseSchema):
-    # `ArticleExtraction` as instructor's response model, built once (not per call). The
-    # docstring is the schema's description, which the model reads: keep the original's.
-    __doc__ = ArticleExtraction.__doc__
-
-
-_Response.__name__ = _Response.__qualname__ = "ArticleExtraction"
-
-
-@functools.cache
-def _response_class(model: type[BaseModel]) -> type[BaseModel]:
-    """A response model as instructor's handlers want it (checked once per class)."""
-    cls = type(model.__name__, (model, ResponseSchema), {"__doc__": model.__doc__})
-    reject_async_validators(cls)
-    return cls
-
-
-# instructor checks this on every call of its patched client; once is enough for one class.
-reject_async_validators(_Response)
-#: The answer failed validation: instructor's handlers re-ask the model about these.
-_PARSE_ERRORS = (ValidationError, json.JSONDecodeError, ResponseParsingError)
 MAX_RETRY_AFTER_S = 60.0
-_OPENAI_ACCOUNT_HEADERS = (
-    ("OPENAI_ORG_ID", "openai-organization"),
-    ("OPENAI_PROJECT_ID", "openai-project"),
-)
+#: The most bytes one answer may have; past it the call fails (a completion is a few KB).
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+#: What the openai client is given when there is no key (each request then omits the
+#: Authorization header: a local server needs none).
+_NO_KEY = "no-key"
+
+#: A client `LLM` accepts: the openai SDK's async clients or an instructor client over one.
+Client = openai.AsyncOpenAI | instructor.AsyncInstructor
 
 
-class ModelHTTPError(Exception):
-    """The model server answered with an HTTP error status."""
-
-    def __init__(self, status: int, headers: Mapping[str, str], detail: str = "") -> None:
-        self.status = status
-        self.headers = {k.lower(): v for k, v in headers.items()}
-        said = f": {detail}" if detail else ""
-        super().__init__(f"HTTP {status} from the model server{said}")
+class RedirectRefused(Exception):
+    """The model server answered with a redirect; it is never followed."""
 
 
-#: Key-like words a server may echo back in an error ("Incorrect API key provided: sk-ab***").
-_KEYLIKE = re.compile(r"\b(?:sk|rk|pk|key)[-_][\w*.-]+", re.I)
+class ResponseTooLarge(Exception):
+    """The model server's answer is larger than `MAX_RESPONSE_BYTES`."""
 
 
-def error_detail(raw: bytes, api_key: str | None = None) -> str:
-    """What an error body says, on one line, short, with anything key-like removed."""
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        text = raw.decode("utf-8", "replace")
-    else:
-        error = body.get("error", body) if isinstance(body, dict) else body
-        text = str(error.get("message", error) if isinstance(error, dict) else error)
-    if api_key:
-        text = text.replace(api_key, "[key]")
-    return _KEYLIKE.sub("[key]", " ".join(text.split()))[:200]
-
-
-class ModelUnreachable(Exception):
-    """The request could not be sent, or the connection broke before a full answer."""
-
-
-class ModelTimeout(ModelUnreachable):
-    """The model server did not answer within the configured timeout."""
-
-
-class UnreadableAnswer(Exception):
-    """A 2xx answer whose body is not a chat completion (cut short in transit, or not JSON)."""
-
-    def __init__(self, message: str, *, transient: bool) -> None:
-        self.transient = transient
-        super().__init__(message)
+class TotalTimeExceeded(Exception):
+    """The article's total time bound (`max_total_s`) ran out, a call in flight included."""
 
 
 @dataclass(frozen=True)
@@ -193,35 +132,79 @@ def _find(exc: BaseException, kind: type[BaseException]) -> BaseException | None
     return next((e for e in _cause_chain(exc) if isinstance(e, kind)), None)
 
 
+_FINAL = (ReplayMiss, RedirectRefused, ResponseTooLarge, TotalTimeExceeded)
+
+
+def _worth_reasking(exc: BaseException) -> bool:
+    """instructor re-asks when the model's answer breaks the schema; an answer body that is
+    not a chat completion at all has nothing to re-ask about."""
+    if isinstance(exc, ResponseParsingError):  # e.g. text where a tool call was asked for
+        return bool(getattr(getattr(exc, "raw_response", None), "choices", None))
+    return isinstance(exc, ValidationError | json.JSONDecodeError)
+
+
+def _odd_answer(exc: BaseException) -> tuple[str, bool] | None:
+    """What a 2xx answer that is not a chat completion was, and whether it is worth a
+    retry: (reason, transient); None for anything else.
+
+    The openai SDK hands such a body back as it is: a string when it is not JSON (cut short
+    in transit: retried), a completion without choices carrying `error` (a gateway's error
+    sent with a 200: retried when its code is 429 or 5xx), or some other JSON value.
+    """
+    failed = _find(exc, InstructorRetryException)
+    if failed is None or _find(exc, ResponseParsingError) is None:
+        return None
+    body = getattr(failed, "last_completion", None)
+    if isinstance(body, str | bytes):
+        return f"the model server's answer is not JSON (cut short?): {body[:80]!r}", True
+    extra = getattr(body, "model_extra", None) or {}
+    error = extra.get("error") if isinstance(extra, dict) else None
+    if isinstance(error, dict):
+        said = " ".join(str(error.get("message", error)).split())[:200]
+        code = error.get("code")
+        transient = isinstance(code, int) and (code == 429 or code >= 500)
+        status = f"HTTP {code}: " if isinstance(code, int) else ""
+        return f"the model server answered with an error: {status}{said}", transient
+    if getattr(body, "choices", None):
+        return None  # a completion: instructor's own reason stands
+    shown = body.model_dump(exclude_none=True) if isinstance(body, BaseModel) else body
+    return f"the model server's answer is not a chat completion: {str(shown)[:80]}", False
+
+
 def is_transient(exc: BaseException) -> bool:
     """True for failures worth retrying: rate limits, 5xx, connection errors, timeouts, and
-    an answer body cut short in transit.
+    an answer body that is not JSON at all (cut short in transit).
 
-    A model answer that is a completion but not a valid extraction is not transient: the
-    model has already been re-asked about it.
+    A model answer that is JSON but not a valid extraction is not transient: instructor has
+    already re-asked the model about it.
     """
-    if _find(exc, ReplayMiss) is not None:
+    if any(isinstance(e, _FINAL) for e in _cause_chain(exc)):
         return False
+    odd = _odd_answer(exc)
+    if odd is not None:
+        return odd[1]
     for err in _cause_chain(exc):
-        if isinstance(err, ModelHTTPError):
-            return err.status == 429 or err.status >= 500
-        if isinstance(err, UnreadableAnswer):
-            return err.transient
-        if isinstance(err, ModelUnreachable | TimeoutError):
+        if isinstance(err, openai.APIStatusError):
+            return err.status_code == 429 or err.status_code >= 500
+        if isinstance(err, openai.APIConnectionError | httpx2.TransportError | TimeoutError):
             return True
+        if isinstance(err, json.JSONDecodeError):
+            return True  # the body itself is not JSON: cut short in transit
     return False
 
 
 def _is_rate_limit(exc: BaseException) -> bool:
-    return any(isinstance(e, ModelHTTPError) and e.status == 429 for e in _cause_chain(exc))
+    return any(
+        isinstance(e, openai.APIStatusError) and e.status_code == 429 for e in _cause_chain(exc)
+    )
 
 
 def retry_after_s(exc: BaseException) -> float | None:
     """The server's Retry-After, in seconds, when the failure carries one."""
-    err = _find(exc, ModelHTTPError)
-    if not isinstance(err, ModelHTTPError):
+    err = _find(exc, openai.APIStatusError)
+    if not isinstance(err, openai.APIStatusError):
         return None
-    value = err.headers.get("retry-after")
+    value = err.response.headers.get("retry-after")
     if value is None:
         return None
     try:
@@ -266,190 +249,171 @@ def _tokens_of(usage: Any) -> Usage:
     return Usage(**{name: count or 0 for name, count in counts.items()})
 
 
-def describe(exc: BaseException) -> str:
-    """A one-line cause for an error, innermost useful message first, never a traceback."""
-    for err in _cause_chain(exc):
-        if isinstance(err, ModelHTTPError):
+def _server_words(err: openai.APIStatusError) -> str:
+    """What an error answer says, on one line, short."""
+    body = err.body
+    if isinstance(body, dict):
+        body = body.get("error", body)
+        if isinstance(body, dict):
+            body = body.get("message", body)
+    if body is None:
+        try:
+            body = err.response.text
+        except httpx2.ResponseNotRead:
+            body = ""
+    return " ".join(str(body).split())[:200]
+
+
+def describe(exc: BaseException, api_key: str | None = None) -> str:
+    """A one-line cause for an error, innermost useful message first, never a traceback and
+    never the key (nor any masked form of it)."""
+    return redact(_describe(exc), api_key)
+
+
+def _describe(exc: BaseException) -> str:  # noqa: PLR0911 - one return per kind of failure
+    chain = _cause_chain(exc)
+    for err in chain:
+        if isinstance(err, RedirectRefused | ResponseTooLarge | TotalTimeExceeded):
             return str(err)
-        if isinstance(err, ModelTimeout):
+    odd = _odd_answer(exc)
+    if odd is not None:
+        return odd[0]
+    for err in chain:
+        if isinstance(err, openai.APIStatusError):
+            said = _server_words(err)
+            return f"HTTP {err.status_code} from the model server" + (f": {said}" if said else "")
+        if isinstance(err, openai.APITimeoutError):
             return "the model server timed out"
-        if isinstance(err, ModelUnreachable):
-            return f"the connection to the model server failed: {err}"
-        if isinstance(err, UnreadableAnswer):
-            return str(err)
-    last = _cause_chain(exc)[-1]
+        if isinstance(err, TimeoutError):
+            return "the model server timed out"
+        if isinstance(err, openai.APIConnectionError):
+            cause = err.__cause__
+            detail = " ".join(str(cause).split())[:200] if cause else ""
+            return "the connection to the model server failed" + (f": {detail}" if detail else "")
+        if isinstance(err, json.JSONDecodeError):
+            return "the model server's answer is not JSON (cut short?)"
+    last = chain[-1]
     text = " ".join(str(last).split())
     return f"{type(last).__name__}: {text[:300]}"
 
 
-class _Sender(Protocol):
-    """Sends one chat-completions body; answers (status, headers, body)."""
+class _CappedStream(httpx2.AsyncByteStream):
+    """An answer body that fails once it passes `limit` bytes, before holding more."""
 
-    async def post(self, body: bytes) -> tuple[int, Mapping[str, str], bytes]: ...
+    def __init__(self, stream: Any, limit: int, host: str) -> None:
+        self.stream = stream
+        self.limit = limit
+        self.host = host
 
-    async def aclose(self) -> None: ...
-
-
-_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
-
-
-def _plain(exc: BaseException) -> str:
-    """An HTTP client's error on one line, with any `user:password@` in a URL removed."""
-    return _USERINFO.sub("", " ".join(str(exc).split()))[:200] or type(exc).__name__
-
-
-def _bypassed(host: str, port: int | None) -> bool:
-    """True when NO_PROXY names the host: a name, a domain suffix, host:port, an IP network."""
-    entries = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
-    for entry in (e.strip().lower() for e in entries.split(",")):
-        if not entry:
-            continue
-        if entry == "*":
-            return True
-        name, _, entry_port = entry.rpartition(":") if entry.count(":") == 1 else (entry, "", "")
-        if entry_port and entry_port != str(port):
-            continue
-        try:
-            if ipaddress.ip_address(host) in ipaddress.ip_network(name, strict=False):
-                return True
-            continue
-        except ValueError:
-            pass  # a name, not an address and a network
-        name = name.lstrip(".")
-        if host == name or host.endswith("." + name):
-            return True
-    return False
-
-
-def env_proxy(url: str) -> str | None:
-    """The proxy for `url` from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, unless NO_PROXY names
-    the host; a proxy given without a scheme is taken as http://."""
-    parts = urllib.parse.urlsplit(url)
-    proxies = urllib.request.getproxies()
-    proxy = proxies.get(parts.scheme) or proxies.get("all")
-    if not proxy or _bypassed((parts.hostname or "").lower(), parts.port):
-        return None
-    return proxy if "://" in proxy else f"http://{proxy}"
-
-
-class _AiohttpSender:
-    """The live path: one aiohttp session with keep-alive connections, opened on first use
-    (again when used from another event loop)."""
-
-    def __init__(self, url: str, headers: dict[str, str], timeout_s: float) -> None:
-        self.url = url
-        self.headers = headers
-        self.timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self.proxy: str | None = None
-        self.proxy_headers: dict[str, str] | None = None
-        if proxy := env_proxy(url):
-            # Credentials go in a header, not in the URL, so no error message can show them.
-            parts = urllib.parse.urlsplit(proxy)
-            if parts.username is not None:
-                user = urllib.parse.unquote(parts.username)
-                password = urllib.parse.unquote(parts.password or "")
-                token = base64.b64encode(f"{user}:{password}".encode()).decode()
-                credentials = {"proxy-authorization": f"Basic {token}"}
-                if urllib.parse.urlsplit(url).scheme == "https":
-                    self.proxy_headers = credentials  # on the CONNECT to the proxy
-                else:
-                    self.headers = {**headers, **credentials}  # the proxy reads the request
-                proxy = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
-            self.proxy = proxy
-        self._session: aiohttp.ClientSession | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def _open(self) -> aiohttp.ClientSession:
-        loop = asyncio.get_running_loop()
-        if self._session is None or self._loop is not loop:
-            # Not trust_env: it looks up the proxy and ~/.netrc in a thread on every request.
-            # No connection limit of its own: the batch's workers are the bound.
-            # No session-wide headers: aiohttp merges those into the proxy's headers and
-            # would hand the API key to the proxy as its Proxy-Authorization.
-            self._session = aiohttp.ClientSession(
-                timeout=self.timeout, connector=aiohttp.TCPConnector(limit=0)
-            )
-            self._loop = loop
-        return self._session
-
-    async def post(self, body: bytes) -> tuple[int, Mapping[str, str], bytes]:
-        session = self._open()
-        try:
-            async with session.post(
-                self.url,
-                data=body,
-                headers=self.headers,
-                proxy=self.proxy,
-                proxy_headers=self.proxy_headers,
-            ) as response:
-                return response.status, response.headers, await response.read()
-        except TimeoutError as e:
-            raise ModelTimeout(f"no answer within {self.timeout.total}s") from e
-        except aiohttp.ClientError as e:
-            raise ModelUnreachable(_plain(e)) from e
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        seen = 0
+        async for chunk in self.stream:
+            seen += len(chunk)
+            if seen > self.limit:
+                raise ResponseTooLarge(
+                    f"the answer from {self.host} is larger than {self.limit:,} bytes; not read"
+                )
+            yield chunk
 
     async def aclose(self) -> None:
-        if self._session is not None and self._loop is asyncio.get_running_loop():
-            await self._session.close()
-        self._session = None
+        await self.stream.aclose()
 
 
-class _HttpxSender:
-    """Replay, recording (vcrpy patches httpx2) and tests: the same bytes through httpx2,
-    which reads the proxy settings itself when no transport is given."""
+def _host(url: httpx2.URL) -> str:
+    return f"{url.host}:{url.port}" if url.port else url.host
 
-    def __init__(
-        self,
-        url: str,
-        headers: dict[str, str],
-        timeout_s: float,
-        transport: httpx2.AsyncBaseTransport | None,
-    ) -> None:
-        self.url = url
-        self.client = httpx2.AsyncClient(
-            transport=transport, headers=headers, timeout=timeout_s, follow_redirects=True
+
+async def _guard_response(response: httpx2.Response) -> None:
+    """No redirect is followed (a request may go only to the configured host), and no answer
+    is read past `MAX_RESPONSE_BYTES`."""
+    here = _host(response.request.url)
+    if response.has_redirect_location:
+        target = response.request.url.join(response.headers["location"])
+        raise RedirectRefused(
+            f"the model server {here} answered HTTP {response.status_code}, a redirect to "
+            f"{_host(target)}; redirects are not followed (set the base URL to the server "
+            "that answers)"
         )
-
-    async def post(self, body: bytes) -> tuple[int, Mapping[str, str], bytes]:
-        try:
-            response = await self.client.post(self.url, content=body)
-        except httpx2.TimeoutException as e:
-            raise ModelTimeout(_plain(e)) from e
-        except (httpx2.TransportError, httpx2.DecodingError) as e:
-            raise ModelUnreachable(_plain(e)) from e
-        return response.status_code, response.headers, response.content
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
-
-
-def _completion(raw: bytes, api_key: str | None = None) -> ChatCompletion:
-    """The answer body as a chat completion; `ModelHTTPError` for an error sent with a 200
-    (as some gateways do); `UnreadableAnswer` for anything else."""
-    try:
-        return ChatCompletion.model_validate_json(raw)
-    except ValidationError:
-        pass  # not strictly a completion: read it as leniently as the openai SDK does
-    try:
-        body = json.loads(raw)
-    except ValueError as e:
-        raise UnreadableAnswer(
-            f"the model server's answer is not JSON (cut short?): {raw[:80]!r}", transient=True
-        ) from e
-    if isinstance(body, dict) and isinstance(body.get("choices"), list):
-        return ChatCompletion.construct(**body)
-    error = body.get("error") if isinstance(body, dict) else None
-    if isinstance(error, dict):
-        code = error.get("code")
-        message = error_detail(raw, api_key)
-        if isinstance(code, int) and (code == 429 or code >= 500):
-            raise ModelHTTPError(code, {}, message)
-        raise UnreadableAnswer(
-            f"the model server answered with an error: {message}", transient=False
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_RESPONSE_BYTES:
+        raise ResponseTooLarge(
+            f"the answer from {here} is {int(length):,} bytes, over the limit of "
+            f"{MAX_RESPONSE_BYTES:,}; not read"
         )
-    raise UnreadableAnswer(
-        f"the model server's answer is not a chat completion: {raw[:80]!r}", transient=False
+    response.stream = _CappedStream(response.stream, MAX_RESPONSE_BYTES, here)
+
+
+def _openai_client(
+    config: ProviderConfig, transport: httpx2.AsyncBaseTransport | None
+) -> openai.AsyncOpenAI:
+    """The openai client for a configuration: SDK retries off, redirects refused, capped."""
+    hooks: dict[str, list[Any]] = {"response": [_guard_response]}
+    http_client = (
+        httpx2.AsyncClient(transport=transport, timeout=config.timeout_s, event_hooks=hooks)
+        if transport is not None
+        # The SDK's defaults (connection limits, proxies from the environment), no redirects.
+        else openai.DefaultAsyncHttpxClient(
+            timeout=config.timeout_s, follow_redirects=False, event_hooks=hooks
+        )
     )
+    headers: dict[str, Any] = {}
+    if config.provider != "openai":
+        # The SDK reads OPENAI_ORG_ID / OPENAI_PROJECT_ID for every server: only OpenAI's.
+        headers["OpenAI-Organization"] = openai.omit
+        headers["OpenAI-Project"] = openai.omit
+    common: dict[str, Any] = {
+        "api_key": config.api_key or _NO_KEY,
+        "max_retries": 0,
+        "timeout": config.timeout_s,
+        "http_client": http_client,
+        "default_headers": headers,
+    }
+    if config.provider == "azure":
+        return openai.AsyncAzureOpenAI(
+            azure_endpoint=config.base_url or "", api_version=config.api_version, **common
+        )
+    base_url = config.base_url
+    if config.provider == "replay":
+        base_url = _REPLAY_BASE_URL
+    return openai.AsyncOpenAI(base_url=base_url, **common)
+
+
+def sdk_client(config: ProviderConfig, client: Any = None) -> openai.AsyncOpenAI:
+    """The openai client for calls outside chat completions (the Batch API's files and
+    batches): the caller's (an instructor client's own), else one built from `config`."""
+    if isinstance(client, instructor.AsyncInstructor):
+        client = client.client
+    if client is None:
+        return _openai_client(config, None)
+    if isinstance(client, openai.AsyncOpenAI):
+        return client.with_options(max_retries=0)
+    raise ConfigError(
+        f"client= takes an openai.AsyncOpenAI or AsyncAzureOpenAI, not {type(client).__name__}"
+    )
+
+
+def _adopt(client: Any, config: ProviderConfig) -> instructor.AsyncInstructor:
+    """The caller's client, patched by instructor, with the SDK's own retries off."""
+    if isinstance(client, instructor.AsyncInstructor):
+        inner = client.client
+        if not isinstance(inner, openai.AsyncOpenAI):
+            return client  # not an openai client: used exactly as given
+        patched = instructor.from_openai(_own_options(inner, config), mode=client.mode)
+        patched.hooks = client.hooks
+        return patched
+    if isinstance(client, openai.AsyncOpenAI):  # AsyncAzureOpenAI included
+        return instructor.from_openai(_own_options(client, config), mode=_MODES[config.mode])
+    raise ConfigError(
+        "client= takes an openai.AsyncOpenAI, an openai.AsyncAzureOpenAI or an instructor "
+        f"async client (instructor.from_openai(AsyncOpenAI(...))), not {type(client).__name__}"
+    )
+
+
+def _own_options(client: openai.AsyncOpenAI, config: ProviderConfig) -> openai.AsyncOpenAI:
+    changes: dict[str, Any] = {"max_retries": 0}
+    if config.provider == "local" and config.base_url:
+        changes["base_url"] = config.base_url  # the server `local` started for this run
+    return client.with_options(**changes)
 
 
 class LLM:
@@ -459,9 +423,15 @@ class LLM:
         config: the resolved provider configuration; for `local` its base_url must already
             point at a running server (see `summarizer.extract.open_llm`).
         prompt: the prompt template (default: the current `extract_article` version).
-        transport: an httpx2 transport to send through instead of aiohttp (replay, tests).
-        use_httpx: send through httpx2 on its own transport (recording: vcrpy patches it).
+        client: the caller's own client: an `openai.AsyncOpenAI`, `openai.AsyncAzureOpenAI`
+            or an instructor client over one. Every call goes through it (its base URL,
+            headers, proxies and HTTP client); the SDK's own retries are turned off on a
+            copy of it. Default: a client built from `config`.
+        transport: an httpx2 transport for the client built from `config` (replay, tests).
         retry_initial_s, retry_max_s: backoff bounds for transient failures.
+
+    Raises:
+        ConfigError: `client` is not a client this can use.
     """
 
     def __init__(
@@ -469,8 +439,8 @@ class LLM:
         config: ProviderConfig,
         *,
         prompt: PromptTemplate | None = None,
+        client: Client | None = None,
         transport: httpx2.AsyncBaseTransport | None = None,
-        use_httpx: bool = False,
         retry_initial_s: float | None = None,
         retry_max_s: float | None = None,
     ) -> None:
@@ -480,33 +450,30 @@ class LLM:
             config.retry_initial_s if retry_initial_s is None else retry_initial_s
         )
         self.retry_max_s = config.retry_max_s if retry_max_s is None else retry_max_s
+        remember(config.api_key)
         #: HTTP requests sent, retries and re-asks included.
         self.http_attempts = 0
         #: Monotonic time before which no call starts: a 429 slows every worker, not one.
         self.pause_until = 0.0
-        base_url = config.base_url or "https://api.openai.com/v1"
-        if config.provider == "replay":
+        if config.provider == "replay" and client is None:
             transport = transport or ReplayTransport(config.cassette_dir)
-            base_url = _REPLAY_BASE_URL
-        headers = {"content-type": "application/json", "accept": "application/json"}
-        if config.api_key:
-            headers["authorization"] = f"Bearer {config.api_key}"
-        if config.provider == "openai":
-            # As the openai SDK does: bill and rate-limit under this organization and project.
-            for variable, header in _OPENAI_ACCOUNT_HEADERS:
-                if value := os.environ.get(variable):
-                    headers[header] = value
-        url = f"{base_url.rstrip('/')}/chat/completions"
-        self._sender: _Sender = (
-            _HttpxSender(url, headers, config.timeout_s, transport)
-            if transport is not None or use_httpx
-            else _AiohttpSender(url, headers, config.timeout_s)
-        )
-        mode = _MODES[config.mode]
-        self._handlers: ModeHandlers = mode_registry.get_handlers(Provider.OPENAI, mode)
-        # llama.cpp, vLLM and Ollama constrain decoding to a JSON Schema given this way.
+        self._transport = transport
+        self._given = _adopt(client, config) if client is not None else None
+        #: The client built here, per event loop (an HTTP connection belongs to one loop).
+        self._built: tuple[asyncio.AbstractEventLoop, openai.AsyncOpenAI, Any] | None = None
+        # llama.cpp, vLLM and Ollama constrain decoding to a JSON Schema given this way; the
+        # openai SDK's `extra_body` puts it in the request as it is.
         schema = ArticleExtraction.model_json_schema()
         self._grammar_format = {"type": "json_object", "schema": schema}
+
+    def _client(self) -> instructor.AsyncInstructor:
+        if self._given is not None:
+            return self._given
+        loop = asyncio.get_running_loop()
+        if self._built is None or self._built[0] is not loop:
+            sdk = _openai_client(self.config, self._transport)
+            self._built = (loop, sdk, instructor.from_openai(sdk, mode=_MODES[self.config.mode]))
+        return self._built[2]
 
     async def __aenter__(self) -> LLM:
         return self
@@ -515,40 +482,29 @@ class LLM:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP connections."""
-        await self._sender.aclose()
+        """Close the HTTP connections of the client built here (never the caller's)."""
+        built, self._built = self._built, None
+        if built is not None and built[0] is asyncio.get_running_loop():
+            await built[1].close()
 
-    def _request(
-        self, article: Article, messages: list[dict[str, str]] | None, response: type[Any]
+    def _kwargs(
+        self, article: Article, messages: list[dict[str, str]] | None, model: type[BaseModel]
     ) -> dict[str, Any]:
-        """The chat request for an article, shaped for the mode by instructor's handler."""
         kwargs: dict[str, Any] = {
             "model": self.config.model,
             "messages": messages or build_messages(article, self.prompt),
             "temperature": self.config.temperature,
             "max_tokens": self.config.max_tokens,
         }
-        _, kwargs = self._handlers.request_handler(response, kwargs)
-        if self._handlers.message_converter is not None:
-            kwargs["messages"] = self._handlers.message_converter(kwargs["messages"])
+        if self._given is None and not self.config.api_key:
+            kwargs["extra_headers"] = {"Authorization": openai.omit}  # no key: send none
         if self.config.mode in ("grammar", "json"):
-            kwargs["response_format"] = (
-                self._grammar_format
-                if response is _Response
-                else {"type": "json_object", "schema": response.model_json_schema()}
-            )
+            kwargs["extra_body"] = {
+                "response_format": self._grammar_format
+                if model is ArticleExtraction
+                else {"type": "json_object", "schema": model.model_json_schema()}
+            }
         return kwargs
-
-    async def _send(self, request: dict[str, Any], tally: _Tally) -> ChatCompletion:
-        """One HTTP request; an error status or an unreadable body raises."""
-        self.http_attempts += 1
-        tally.requests += 1
-        status, headers, raw = await self._sender.post(json.dumps(request).encode())
-        if status >= 300:
-            raise ModelHTTPError(status, headers, error_detail(raw, self.config.api_key))
-        completion = _completion(raw, self.config.api_key)
-        tally.usage = tally.usage + _tokens_of(completion.usage)
-        return completion
 
     def _slow_down(self, state: RetryCallState) -> None:
         """After a rate limit, hold back every call on this endpoint until the wait is over."""
@@ -563,42 +519,50 @@ class LLM:
         self,
         article: Article,
         tally: _Tally,
-        messages: list[dict[str, str]] | None = None,
-        response_model: type[BaseModel] | None = None,
+        messages: list[dict[str, str]] | None,
+        response_model: type[BaseModel] | None,
+        deadline: float,
     ) -> BaseModel:
-        """Ask, then re-ask on an invalid answer, up to `reasks` times (instructor's rules)."""
-        wait = self.pause_until - time.monotonic()
+        """One instructor call: ask, then re-ask on an invalid answer, up to `reasks` times."""
+        wait = min(self.pause_until, deadline) - time.monotonic()
         if wait > 0:
             await asyncio.sleep(wait)
-        response = _response_class(response_model) if response_model else _Response
-        request = self._request(article, messages, response)
-        for attempt in range(1, self.config.reasks + 2):
-            completion = await self._send(request, tally)
-            try:
-                data = self._handlers.response_parser(
-                    response=completion,
-                    response_model=response,
-                    validation_context=None,
-                    strict=True,
-                    stream=False,
-                    is_async=True,
+        model = response_model or ArticleExtraction
+        hooks = Hooks()
+
+        def sent(*_: Any, **__: Any) -> None:
+            self.http_attempts += 1
+            tally.requests += 1
+
+        def answered(response: Any) -> None:
+            tally.usage = tally.usage + _tokens_of(getattr(response, "usage", None))
+
+        hooks.on("completion:kwargs", sent)
+        hooks.on("completion:response", answered)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TotalTimeExceeded(self._over_time())
+        try:
+            async with asyncio.timeout(left):
+                data, _ = await self._client().chat.completions.create_with_completion(
+                    response_model=model,
+                    max_retries=AsyncRetrying(
+                        stop=stop_after_attempt(self.config.reasks + 1),
+                        retry=retry_if_exception(_worth_reasking),
+                        reraise=True,
+                    ),
+                    hooks=hooks,
+                    **self._kwargs(article, messages, model),
                 )
-            except _PARSE_ERRORS as e:
-                if attempt > self.config.reasks:
-                    raise InstructorRetryException(
-                        str(e),
-                        last_completion=completion,
-                        n_attempts=attempt,
-                        total_usage=tally.usage,
-                        create_kwargs=request,
-                    ) from e
-                request = self._handlers.reask_handler(
-                    kwargs=request, response=completion, exception=e
-                )
-                continue
-            # Hand back the plain model, not instructor's subclass of it.
-            return (response_model or ArticleExtraction).model_construct(**dict(data))
-        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+        except TimeoutError as e:
+            if time.monotonic() >= deadline - 0.001:
+                raise TotalTimeExceeded(self._over_time()) from e
+            raise
+        # Hand back the plain model, not instructor's subclass of it.
+        return model.model_construct(**dict(data))
+
+    def _over_time(self) -> str:
+        return f"the article ran past its total time bound of {self.config.max_total_s:g}s"
 
     async def extract(
         self,
@@ -606,6 +570,7 @@ class LLM:
         *,
         response_model: type[BaseModel] | None = None,
         messages: list[dict[str, str]] | None = None,
+        deadline: float | None = None,
     ) -> CallResult:
         """Extract one article.
 
@@ -614,22 +579,36 @@ class LLM:
         `ArticleExtraction`. `response_model` and `messages`, when given, make it one call
         with them instead.
 
+        Args:
+            article: the article (or one part of a long one).
+            response_model, messages: one call with these instead of the article's calls.
+            deadline: `time.monotonic()` by which everything must be done, a call in flight
+                included (default: `max_total_s` from now).
+
         Raises:
             ReplayMissError: replay mode has no recording for this article.
             LLMError: the model failed for good; the message names the article and the cause.
         """
+        if deadline is None:
+            deadline = time.monotonic() + self.config.max_total_s
         if response_model is None and messages is None and judges(self.prompt):
-            return await self._judged(build_request(article, self.prompt))
-        return await self._call(article, response_model=response_model, messages=messages)
+            return await self._judged(build_request(article, self.prompt), deadline)
+        return await self._call(
+            article, response_model=response_model, messages=messages, deadline=deadline
+        )
 
-    async def _judged(self, request: Request) -> CallResult:
+    async def _judged(self, request: Request, deadline: float) -> CallResult:
         """The article call, then one call per quote the text does not settle: who said it.
 
         A quote call that fails for good costs that quote its model speaker (grounding's
-        rules still attribute it), never the article; a missing recording fails the article.
+        rules still attribute it), never the article; a missing recording fails the article,
+        and so does running out of the article's total time.
         """
         first = await self._call(
-            request.article, messages=request.messages, response_model=request.response_model
+            request.article,
+            messages=request.messages,
+            response_model=request.response_model,
+            deadline=deadline,
         )
         usage, attempts = first.usage, first.attempts
         speakers: dict[int, str] = {}
@@ -640,10 +619,13 @@ class LLM:
                     request.article,
                     messages=question.messages,
                     response_model=question.response_model,
+                    deadline=deadline,
                 )
             except ReplayMissError:
                 raise
             except LLMError as e:
+                if _find(e, TotalTimeExceeded) is not None:
+                    raise
                 log.warning("%s: no speaker for quote %d: %s", request.article.path, index + 1, e)
                 usage = usage + Usage(calls=e.attempts, **e.usage)
                 continue
@@ -659,6 +641,7 @@ class LLM:
         *,
         response_model: type[BaseModel] | None = None,
         messages: list[dict[str, str]] | None = None,
+        deadline: float,
     ) -> CallResult:
         """One model call about an article (retried and re-asked as configured).
 
@@ -672,7 +655,7 @@ class LLM:
         retrying = AsyncRetrying(
             retry=retry_if_exception(is_transient),
             stop=stop_after_attempt(self.config.max_attempts)
-            | stop_after_delay(self.config.max_total_s),
+            | stop_after_delay(max(deadline - start, 0.0)),
             wait=_Wait(self.retry_initial_s, self.retry_max_s),
             before_sleep=self._slow_down,
             reraise=True,
@@ -681,7 +664,7 @@ class LLM:
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    data = await self._once(article, tally, messages, response_model)
+                    data = await self._once(article, tally, messages, response_model, deadline)
         except Exception as e:
             if _find(e, ReplayMiss) is not None:
                 raise ReplayMissError(
@@ -693,9 +676,13 @@ class LLM:
                     attempts=tally.requests,
                 ) from e
             elapsed = time.monotonic() - start
-            raise LLMError(
+            message = redact(
                 f"{article.path}: extraction of {article.id} failed after {attempts} "
-                f"attempt(s) in {elapsed:.1f}s: {describe(e)}",
+                f"attempt(s) in {elapsed:.1f}s: {describe(e, self.config.api_key)}",
+                self.config.api_key,
+            )
+            raise LLMError(
+                message,
                 article_id=article.id,
                 attempts=tally.requests,
                 usage=tally.usage.tokens(),

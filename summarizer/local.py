@@ -136,7 +136,8 @@ def _answers(url: str) -> bool:
 
 
 def threads() -> int:
-    """Threads llama.cpp generates with: SUMMARIZER_LOCAL_THREADS, else every core."""
+    """Threads llama.cpp generates and batches with: SUMMARIZER_LOCAL_THREADS (the
+    `--local-threads` flag sets it), else every CPU this process may run on."""
     raw = os.environ.get("SUMMARIZER_LOCAL_THREADS", "")
     if raw:
         try:
@@ -148,7 +149,10 @@ def threads() -> int:
         if value < 1:
             raise ConfigError(f"SUMMARIZER_LOCAL_THREADS must be at least 1, not {value}")
         return value
-    return os.cpu_count() or 1
+    try:
+        return len(os.sched_getaffinity(0)) or 1  # a container's or taskset's CPUs, not the host's
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 @contextlib.contextmanager
@@ -192,6 +196,8 @@ def llama_server(
         # llama.cpp's server generates on half the cores by default; a 2-core machine then
         # decodes on one. The whole machine is what a local brief run is for.
         "--n_threads",
+        str(threads()),
+        "--n_threads_batch",
         str(threads()),
     ]
     with tempfile.TemporaryFile() as server_log:

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from summarizer.articles import LoadResult, load_articles
 from summarizer.cache import Cache
@@ -16,7 +17,14 @@ from summarizer.errors import SummarizerError
 from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many
 from summarizer.ground import ground
 from summarizer.merge import merge
-from summarizer.models import Article, ArticleUsage, Briefing, Extraction, Failure
+from summarizer.models import (
+    Article,
+    ArticleUsage,
+    Briefing,
+    Extraction,
+    Failure,
+    GroundedArticle,
+)
 from summarizer.pagecache import PageCache
 from summarizer.web import WebOptions, aload_web
 from summarizer.wire import wire_reports
@@ -80,14 +88,20 @@ class BriefResult:
 
 
 def briefing_from(
-    run: ExtractionRun, *, prices: dict[str, tuple[float, float]] | None = None
+    run: ExtractionRun,
+    *,
+    prices: dict[str, tuple[float, float]] | None = None,
+    grounded: dict[int, GroundedArticle] | None = None,
 ) -> Briefing:
     """Ground and merge a finished extraction run. Deterministic: no model, no clock.
 
     Args:
         run: the extractions and failures.
         prices: USD per million tokens by model (default: built-in table + SUMMARIZER_PRICES).
+        grounded: extractions already grounded, by `id()` of the extraction (`abrief`
+            grounds each as its answer arrives); the rest are grounded here.
     """
+    grounded = grounded or {}
     prices = load_prices() if prices is None else prices
     prompts = {f"{e.meta.prompt_name}.v{e.meta.prompt_version}" for e in run.extractions}
     models = {f"{e.meta.provider}/{e.meta.model}" for e in run.extractions}
@@ -115,7 +129,7 @@ def briefing_from(
     ]
     reports = wire_reports({e.article.id: e.article.text for e in run.extractions})
     return merge(
-        [ground(e) for e in run.extractions],
+        [grounded.get(id(e)) or ground(e) for e in run.extractions],
         failures=run.failures,
         prompts=prompts,
         models=models,
@@ -155,6 +169,7 @@ async def abrief(
     feeds: Sequence[str] = (),
     web: WebOptions | None = None,
     page_cache: PageCache | None = None,
+    client: Any = None,
 ) -> BriefResult:
     """Make the brief from files, folders, page URLs, feeds or `Article` objects.
 
@@ -171,6 +186,8 @@ async def abrief(
             are fetched and briefed.
         web: fetch limits and the feed window.
         page_cache: fetched pages are answered from and stored here.
+        client: your own `openai.AsyncOpenAI`, `openai.AsyncAzureOpenAI` or instructor
+            client; every model call goes through it (see `aextract_many`).
 
     Returns:
         A `BriefResult`; articles that failed are listed in `briefing.failures`.
@@ -189,17 +206,30 @@ async def abrief(
         if on_result is not None:
             for failure in failures:
                 on_result(failure)
+    grounded: dict[int, GroundedArticle] = {}
+
+    def arrived(outcome: Extraction | Failure) -> None:
+        # Grounding is pure CPU: done as each answer arrives, it hides behind the calls
+        # still in flight instead of running after the last one.
+        if isinstance(outcome, Extraction):
+            grounded[id(outcome)] = ground(outcome)
+        if on_result is not None:
+            on_result(outcome)
+
     run = await aextract_many(
         articles,
         config=config or resolve_config(),
         concurrency=concurrency,
-        on_result=on_result,
+        on_result=arrived,
         cache=cache,
         budget=budget,
+        client=client,
     )
     run.failures = failures + run.failures
     return BriefResult(
-        briefing=briefing_from(run, prices=prices), run=run, texts={a.id: a.text for a in articles}
+        briefing=briefing_from(run, prices=prices, grounded=grounded),
+        run=run,
+        texts={a.id: a.text for a in articles},
     )
 
 
@@ -214,8 +244,9 @@ def brief(
     feeds: Sequence[str] = (),
     web: WebOptions | None = None,
     page_cache: PageCache | None = None,
+    client: Any = None,
 ) -> BriefResult:
-    """Synchronous `abrief`."""
+    """Synchronous `abrief` (`client` must be an async client)."""
     return asyncio.run(
         abrief(
             inputs,
@@ -227,5 +258,6 @@ def brief(
             feeds=feeds,
             web=web,
             page_cache=page_cache,
+            client=client,
         )
     )

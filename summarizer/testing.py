@@ -129,8 +129,12 @@ class FakeServer:
         self.random = random.Random(seed)  # noqa: S311 - test faults, not security
         self.stall_s = stall_s
         self.log: list[tuple[str, str]] = []
-        #: Headers and body of the latest chat request, as received.
+        #: The Batch API's uploaded and output files, and its batches, by id.
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        #: Headers and body of the latest chat request, as received, and its path and query.
         self.last_request: tuple[dict[str, str], bytes] = ({}, b"")
+        self.last_path = ""
         #: Chat requests being answered now, and the most there ever were at once.
         self.in_flight = 0
         self.peak_in_flight = 0
@@ -153,9 +157,11 @@ class FakeServer:
                     for k, _, v in (line.partition(":") for line in lines[1:] if line)
                 }
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
-                chat = method == "POST" and path.endswith("/chat/completions")
+                # Azure OpenAI adds ?api-version=... to the path.
+                chat = method == "POST" and path.split("?", 1)[0].endswith("/chat/completions")
                 if chat:
                     self.last_request = (headers, body)
+                    self.last_path = path
                     self.in_flight += 1
                     self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
                 try:
@@ -186,8 +192,11 @@ class FakeServer:
         self, method: str, path: str, body: bytes
     ) -> tuple[int, Any]:
         """The status and JSON body for one request."""
+        path = path.split("?", 1)[0]
         if method == "GET" and path.endswith("/models"):
             return 200, {"object": "list", "data": [{"id": "fake", "object": "model"}]}
+        if "/files" in path or "/batches" in path:
+            return await self.batch_api(method, path, body)
         if method != "POST" or not path.endswith("/chat/completions"):
             return 404, {"error": {"message": "not found"}}
         self.requests += 1
@@ -245,6 +254,121 @@ class FakeServer:
                 },
             ]
         return 200, completion(json.dumps(answer), model)
+
+    async def batch_api(  # noqa: PLR0911 - one return per endpoint and error
+        self, method: str, path: str, body: bytes
+    ) -> tuple[int, Any]:
+        """The OpenAI Batch API's files and batches endpoints, with the response shapes of the
+        API reference. A batch is answered line by line as `answer` answers live requests,
+        when it is first retrieved (so `create` reports `validating`, as the API does)."""
+        now = int(time.time())
+        parts = path.rstrip("/").split("/")
+        if method == "POST" and parts[-1] == "files":
+            data, filename = _multipart_file(body)
+            file_id = f"file-{len(self.files) + 1:04d}"
+            self.files[file_id] = data
+            return 200, _file_object(file_id, len(data), filename, "batch", now)
+        if method == "GET" and parts[-1] == "content" and parts[-2] in self.files:
+            return 200, self.files[parts[-2]]
+        if method == "POST" and parts[-1] == "batches":
+            request = json.loads(body)
+            if request.get("input_file_id") not in self.files:
+                return 404, {
+                    "error": {"message": "No such File object", "type": "invalid_request_error"}
+                }
+            batch_id = f"batch_{len(self.batches) + 1:04d}"
+            lines = [line for line in self.files[request["input_file_id"]].split(b"\n") if line]
+            self.batches[batch_id] = {
+                "id": batch_id,
+                "object": "batch",
+                "endpoint": request["endpoint"],
+                "errors": None,
+                "input_file_id": request["input_file_id"],
+                "completion_window": request["completion_window"],
+                "status": "validating",
+                "output_file_id": None,
+                "error_file_id": None,
+                "created_at": now,
+                "in_progress_at": None,
+                "expires_at": now + 86400,
+                "finalizing_at": None,
+                "completed_at": None,
+                "failed_at": None,
+                "expired_at": None,
+                "cancelling_at": None,
+                "cancelled_at": None,
+                "request_counts": {"total": len(lines), "completed": 0, "failed": 0},
+                "metadata": request.get("metadata"),
+            }
+            return 200, self.batches[batch_id]
+        if method == "GET" and len(parts) >= 2 and parts[-2] == "batches":
+            batch = self.batches.get(parts[-1])
+            if batch is None:
+                return 404, {"error": {"message": "No such Batch", "type": "invalid_request_error"}}
+            if batch["status"] == "validating":
+                await self._run_batch(batch, now)
+            return 200, batch
+        return 404, {"error": {"message": "not found"}}
+
+    async def _run_batch(self, batch: dict[str, Any], now: int) -> None:
+        out, failed = [], 0
+        for n, raw in enumerate(self.files[batch["input_file_id"]].split(b"\n")):
+            if not raw.strip():
+                continue
+            line = json.loads(raw)
+            status, payload = await self.answer(
+                "POST", line["url"], json.dumps(line["body"]).encode()
+            )
+            failed += status != 200
+            out.append(
+                {
+                    "id": f"batch_req_{n:04d}",
+                    "custom_id": line["custom_id"],
+                    "response": {
+                        "status_code": status,
+                        "request_id": f"req_{n:04d}",
+                        "body": payload,
+                    },
+                    "error": None,
+                }
+            )
+        data = b"".join(json.dumps(row).encode() + b"\n" for row in out)
+        file_id = f"file-{len(self.files) + 1:04d}"
+        self.files[file_id] = data
+        total = batch["request_counts"]["total"]
+        batch.update(
+            status="completed",
+            output_file_id=file_id,
+            in_progress_at=now,
+            finalizing_at=now,
+            completed_at=now,
+            request_counts={"total": total, "completed": total - failed, "failed": failed},
+        )
+
+
+def _file_object(file_id: str, size: int, filename: str, purpose: str, now: int) -> dict[str, Any]:
+    return {
+        "id": file_id,
+        "object": "file",
+        "bytes": size,
+        "created_at": now,
+        "expires_at": None,
+        "filename": filename,
+        "purpose": purpose,
+        "status": "processed",
+        "status_details": None,
+    }
+
+
+def _multipart_file(body: bytes) -> tuple[bytes, str]:
+    """The `file` part of a multipart/form-data body: its bytes and file name."""
+    boundary = body.split(b"\r\n", 1)[0]
+    for part in body.split(boundary):
+        head, _, data = part.partition(b"\r\n\r\n")
+        if b'name="file"' in head:
+            name = re.search(rb'filename="([^"]*)"', head)
+            return data.removesuffix(b"\r\n"), (name.group(1).decode() if name else "upload")
+    return b"", "upload"
 
 
 class ServerThread:

@@ -104,7 +104,7 @@ def test_usage_errors_exit_2_with_one_line() -> None:
     assert done.returncode == 2
     assert done.stderr.strip() == (
         "summarizer: error: unknown provider 'nope'; choose one of "
-        "openai, openai-compatible, local, replay"
+        "openai, azure, openai-compatible, local, replay"
     )
     assert cli("extract", "articles/", "--format", "xml").returncode == 2
 

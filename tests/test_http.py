@@ -1,4 +1,5 @@
-"""The live HTTP path (aiohttp) against the loopback server: what goes out, what comes back."""
+"""The live HTTP path (the openai SDK on httpx2) against loopback servers: what goes out,
+what comes back, and what is refused (redirects, endless answers, calls past the time bound)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import base64
 import dataclasses
 import json
 import socket
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx2
 import pytest
@@ -16,11 +19,14 @@ from summarizer.articles import content_hash
 from summarizer.config import ProviderConfig, resolve_config
 from summarizer.errors import LLMError
 from summarizer.extract import aextract_many
-from summarizer.llm import LLM, env_proxy
+from summarizer.llm import LLM
 from summarizer.models import Article
+from summarizer.prompts import PromptTemplate, load_prompt
 from summarizer.testing import FakeServer, ServerThread
 
 KEY = "sk-test-httppath0123456789"
+#: v1's free extraction: one call, the `ArticleExtraction` schema (tests about request shape).
+V1 = load_prompt(version="1")
 
 
 @pytest.fixture
@@ -42,14 +48,16 @@ def article(i: int) -> Article:
     return Article(id=f"h{i:03d}", path=f"h{i:03d}.txt", text=text, content_hash=content_hash(text))
 
 
-async def extract_with(config: ProviderConfig, transport: object = None) -> None:
-    async with LLM(config, transport=transport) as llm:  # type: ignore[arg-type]
+async def extract_with(
+    config: ProviderConfig, transport: object = None, prompt: PromptTemplate | None = None
+) -> None:
+    async with LLM(config, transport=transport, prompt=prompt) as llm:  # type: ignore[arg-type]
         await llm.extract(article(1))
 
 
 def test_live_requests_are_byte_for_byte_what_recording_sends(server: ServerThread) -> None:
-    """aiohttp (live) and httpx2 (recording, replay) send the same body, so cassettes hold
-    exactly what a live run sends."""
+    """The SDK's own HTTP client (live, recording) and a given transport (replay, tests) send
+    the same body, so cassettes hold exactly what a live run sends."""
     config = config_for(server.base_url)
     asyncio.run(extract_with(config))
     live_headers, live_body = server.server.last_request
@@ -71,7 +79,7 @@ def test_no_key_sends_no_authorization(server: ServerThread) -> None:
 
 
 def test_json_mode_sends_the_schema_as_response_format_too(server: ServerThread) -> None:
-    asyncio.run(extract_with(config_for(server.base_url, mode="json")))
+    asyncio.run(extract_with(config_for(server.base_url, mode="json"), prompt=V1))
     request = json.loads(server.server.last_request[1])
     assert request["response_format"]["type"] == "json_object"
     assert request["response_format"]["schema"]["title"] == "ArticleExtraction"
@@ -79,7 +87,7 @@ def test_json_mode_sends_the_schema_as_response_format_too(server: ServerThread)
 
 def test_schema_description_sent_is_the_models_own(server: ServerThread) -> None:
     """Nothing about summarizer's internals reaches the model through the schema."""
-    asyncio.run(extract_with(config_for(server.base_url, mode="json")))
+    asyncio.run(extract_with(config_for(server.base_url, mode="json"), prompt=V1))
     sent = json.loads(server.server.last_request[1])["messages"][0]["content"]
     assert "Everything the model extracts from one article." in sent
     assert "instructor" not in sent
@@ -114,9 +122,9 @@ def test_instructor_shapes_the_request_for_each_mode(server: ServerThread, mode:
     """Other modes carry what instructor's handler for that mode adds."""
     if mode == "tools":  # this server answers in text, never with a tool call
         with pytest.raises(LLMError, match="No tool calls"):
-            asyncio.run(extract_with(config_for(server.base_url, mode=mode)))
+            asyncio.run(extract_with(config_for(server.base_url, mode=mode), prompt=V1))
     else:
-        asyncio.run(extract_with(config_for(server.base_url, mode=mode)))
+        asyncio.run(extract_with(config_for(server.base_url, mode=mode), prompt=V1))
     request = json.loads(server.server.last_request[1])
     if mode == "tools":
         assert request["tools"][0]["function"]["name"] == "ArticleExtraction"
@@ -168,42 +176,23 @@ PROXY_VARIABLES = [
 ]
 
 
-def test_proxy_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    assert env_proxy("https://api.openai.com/v1/chat/completions") is None
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.newsroom:3128")
-    assert env_proxy("https://api.openai.com/v1/chat/completions") == "http://proxy.newsroom:3128"
-    assert env_proxy("http://127.0.0.1:8080/v1/chat/completions") is None  # no http proxy set
-    monkeypatch.setenv("NO_PROXY", "api.openai.com")
-    assert env_proxy("https://api.openai.com/v1/chat/completions") is None
-
-
-@pytest.mark.parametrize(
-    ("variables", "url", "expected"),
-    [
-        ({"ALL_PROXY": "http://p:1"}, "http://vllm.internal:8000/v1", "http://p:1"),
-        ({"HTTP_PROXY": "p.newsroom:3128"}, "http://h/v1", "http://p.newsroom:3128"),
-        ({"HTTP_PROXY": "http://p:1", "NO_PROXY": "10.0.0.0/8"}, "http://10.2.3.4:8000/v1", None),
-        (
-            {"HTTP_PROXY": "http://p:1", "NO_PROXY": "10.0.0.0/8"},
-            "http://11.2.3.4/v1",
-            "http://p:1",
-        ),
-        ({"HTTP_PROXY": "http://p:1", "NO_PROXY": "h:8000"}, "http://h:8000/v1", None),
-        ({"HTTP_PROXY": "http://p:1", "NO_PROXY": "h:8000"}, "http://h:9000/v1", "http://p:1"),
-        ({"HTTP_PROXY": "http://p:1", "NO_PROXY": ".internal"}, "http://a.internal/v1", None),
-        ({"HTTP_PROXY": "http://p:1", "NO_PROXY": "*"}, "http://anything/v1", None),
-    ],
-)
-def test_proxy_rules(
-    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], url: str, expected: str | None
+def test_proxy_comes_from_the_environment_and_no_proxy_bypasses_it(
+    server: ServerThread, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """HTTP_PROXY is honoured by the SDK's client (the loopback server stands in for the
+    proxy); NO_PROXY naming the model's host sends the request straight to it."""
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    for name, value in variables.items():
-        monkeypatch.setenv(name, value)
-    assert env_proxy(url) == expected
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.port}")
+    asyncio.run(extract_with(config_for("http://model.invalid/v1")))
+    assert server.server.requests == 1  # reached through the proxy
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{dead}")  # a proxy that is not there
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    asyncio.run(extract_with(config_for(server.base_url)))
+    assert server.server.requests == 2  # straight to the server, not through the dead proxy
 
 
 def test_proxy_password_never_shows_in_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -264,3 +253,227 @@ def test_an_https_proxy_gets_its_credentials_and_never_the_api_key(
     expected = base64.b64encode(b"editor:hunter2pw").decode().lower()
     assert f"proxy-authorization: basic {expected}" in connect
     assert KEY.lower() not in connect
+
+
+class RawServer:
+    """A loopback server that answers every request with the bytes `answer(n)` gives for the
+    n-th request (an async generator of chunks), then closes; it keeps the request heads."""
+
+    def __init__(self, answer: object) -> None:
+        self.answer = answer
+        self.heads: list[bytes] = []
+        self.port = 0
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            self.heads.append(head)
+            length = next(
+                (
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                ),
+                0,
+            )
+            await reader.readexactly(length)
+            async for chunk in self.answer(len(self.heads)):  # type: ignore[operator]
+                writer.write(chunk)
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    async def __aenter__(self) -> RawServer:
+        self.listening = await asyncio.start_server(self._client, "127.0.0.1", 0)
+        self.port = self.listening.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.listening.close()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+
+def test_a_redirect_to_another_host_is_refused_naming_both_hosts(server: ServerThread) -> None:
+    """Issue 13 case 2: a 307 to another host is an error naming both; nothing follows it."""
+
+    async def redirect(_: int) -> object:
+        location = f"{server.base_url}/chat/completions"
+        yield (
+            f"HTTP/1.1 307 Temporary Redirect\r\nlocation: {location}\r\n"
+            "content-length: 0\r\nconnection: close\r\n\r\n"
+        ).encode()
+
+    async def go() -> None:
+        async with RawServer(redirect) as redirecting:
+            config = config_for(redirecting.base_url)
+            with pytest.raises(LLMError) as caught:
+                await extract_with(config)
+            message = str(caught.value)
+            assert f"127.0.0.1:{redirecting.port}" in message
+            assert f"127.0.0.1:{server.port}" in message
+            assert "redirect" in message
+            assert "\n" not in message
+            assert len(redirecting.heads) == 1  # not retried either
+
+    asyncio.run(go())
+    assert server.server.requests == 0  # the other host never saw the article
+
+
+def test_an_endless_answer_is_cut_at_the_size_cap_in_one_line() -> None:
+    """Issue 13 case 9: a 200 whose body never ends fails once past the cap, in one line,
+    without holding the rest in memory, and is not retried."""
+
+    async def endless(_: int) -> object:
+        yield b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n"
+        chunk = b"[" * 65536
+        for _ in range(16 * 1024 * 1024 // len(chunk)):  # 16 MB, twice the cap
+            yield chunk
+
+    async def huge_length(_: int) -> object:
+        yield (
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+            b"content-length: 50000000000\r\n\r\n{"
+        )
+
+    async def go(answer: object, expected: str) -> None:
+        async with RawServer(answer) as endless_server:
+            with pytest.raises(LLMError) as caught:
+                await extract_with(config_for(endless_server.base_url, max_attempts=3))
+            message = str(caught.value)
+            assert expected in message
+            assert "\n" not in message
+            assert len(message) < 400
+            assert len(endless_server.heads) == 1
+
+    asyncio.run(go(endless, "larger than 8,388,608 bytes"))
+    asyncio.run(go(huge_length, "50,000,000,000 bytes, over the limit of 8,388,608"))
+
+
+def test_the_total_time_bound_holds_for_the_call_in_flight() -> None:
+    """Issue 13 case 11: with timeout_s=1 and max_total_s=1.3 a stalling server costs the
+    article at most 1.3 s (plus scheduling), not a second full timeout."""
+    with ServerThread(FakeServer(stall_s=30.0, faults={"h001": "stall"})) as stalling:
+        config = config_for(stalling.base_url, timeout_s=1.0, max_total_s=1.3, max_attempts=4)
+        start = time.monotonic()
+        with pytest.raises(LLMError) as caught:
+            asyncio.run(extract_with(config))
+        elapsed = time.monotonic() - start
+    assert elapsed < 1.7, elapsed
+    assert "total time bound of 1.3s" in str(caught.value)
+
+
+ECHOED_KEY = "gsk_SECRETKEY1234567890"
+GOOGLE_KEY = "AIzaSyA-secret-0123456789wxyz"
+
+
+def _echo_headers(request_head: bytes) -> bytes:
+    """A 200 answer that is not a completion: it echoes the request's headers."""
+    headers = dict(
+        line.decode().split(": ", 1) for line in request_head.split(b"\r\n")[1:] if b": " in line
+    )
+    authorization = {k: v for k, v in headers.items() if k.lower() == "authorization"}
+    body = json.dumps({"received": {**authorization, **headers}}).encode()
+    return (
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n"
+        + f"content-length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "answer", "leak"),
+    [
+        (ECHOED_KEY, "echo", "SECRETKEY"),
+        (
+            ECHOED_KEY,
+            '{"error": {"message": "Incorrect API key provided: gsk_SECR*****7890"}}',
+            "SECR*****7890",
+        ),
+        (GOOGLE_KEY, '{"error": {"message": "API key not valid: AIzaSy...wxyz"}}', "Sy...wxyz"),
+        (GOOGLE_KEY, '{"error": {"message": "bad key AIzaSyA-secret-0123456789wxyz"}}', "secret"),
+    ],
+)
+def test_the_key_and_its_masked_forms_reach_no_output(
+    key: str, answer: str, leak: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13 case 1: whatever the server sends back (the request's headers, a masked key
+    of any shape), the key reaches no error, no brief format and no line on stderr."""
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+    from summarizer.pipeline import abrief
+    from summarizer.render.html import render_html
+    from summarizer.render.json import render_json
+    from summarizer.render.markdown import render_markdown
+
+    async def reply(n: int) -> object:
+        if answer == "echo":
+            yield _echo_headers(server.heads[n - 1])
+        else:
+            body = answer.encode()
+            yield (
+                b"HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\n"
+                + f"content-length: {len(body)}\r\nconnection: close\r\n\r\n".encode()
+                + body
+            )
+
+    server = RawServer(reply)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "h001.txt").write_text(article(1).text, encoding="utf-8")
+
+    async def brief() -> tuple[str, list[str]]:
+        async with server:
+            config = dataclasses.replace(config_for(server.base_url), api_key=key)
+            result = await abrief([folder], config=config)
+            briefing = result.briefing
+            outputs = [
+                render_markdown(briefing),
+                render_json(briefing),
+                render_html(briefing, result.texts),
+            ]
+            return server.base_url, outputs
+
+    _, outputs = asyncio.run(brief())
+    assert "HTTP 401" in outputs[0] or "not a chat completion" in outputs[0]
+
+    async def cli() -> object:
+        async with server:
+            monkeypatch.setenv("SUMMARIZER_API_KEY", key)
+            return await asyncio.to_thread(
+                CliRunner().invoke,
+                app,
+                [
+                    "--debug",
+                    "brief",
+                    str(folder),
+                    "--no-cache",
+                    "--provider",
+                    "openai-compatible",
+                    "--model",
+                    "fake",
+                    "--base-url",
+                    server.base_url,
+                ],
+            )
+
+    done = asyncio.run(cli())
+    outputs += [done.output, done.stderr]  # type: ignore[attr-defined]
+    assert "h001" in done.stderr  # type: ignore[attr-defined]
+    masked = {key, key[:8], key[-8:], key[4:-4], leak}
+    for text in outputs:
+        for form in masked:
+            assert form not in text, (form, text[:2000])
+
+
+def test_client_must_be_one_summarizer_can_use() -> None:
+    """A wrong client= is one clear ConfigError, not a TypeError deep in a call."""
+    from summarizer.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"client= takes an openai\.AsyncOpenAI"):
+        LLM(config_for("http://127.0.0.1:9/v1"), client=object())  # type: ignore[arg-type]

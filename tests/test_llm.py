@@ -15,6 +15,7 @@ from summarizer.config import resolve_config
 from summarizer.errors import LLMError
 from summarizer.llm import LLM, is_transient
 from summarizer.models import Article
+from summarizer.prompts import load_prompt
 
 GOOD = {
     "headline": "Iraq takes detainees",
@@ -73,7 +74,12 @@ def run(script: Script, **overrides: object) -> object:
 
     async def go() -> object:
         async with LLM(
-            config, transport=httpx2.MockTransport(script), retry_initial_s=0.01, retry_max_s=0.02
+            config,
+            # GOOD answers v1's free extraction: these tests are about the call, not the prompt.
+            prompt=load_prompt(version="1"),
+            transport=httpx2.MockTransport(script),
+            retry_initial_s=0.01,
+            retry_max_s=0.02,
         ) as llm:
             return await llm.extract(ARTICLE)
 

@@ -75,7 +75,8 @@ def test_llama_threads_default_to_every_core_and_can_be_set(
     from summarizer.errors import ConfigError
     from summarizer.local import threads
 
-    monkeypatch.setattr("os.cpu_count", lambda: 6)
+    monkeypatch.setattr("os.sched_getaffinity", lambda _: {0, 1, 2, 3, 4, 5})
+    monkeypatch.setattr("os.cpu_count", lambda: 64)  # the host's, not this process's
     assert threads() == 6
     monkeypatch.setenv("SUMMARIZER_LOCAL_THREADS", "3")
     assert threads() == 3
@@ -83,3 +84,16 @@ def test_llama_threads_default_to_every_core_and_can_be_set(
         monkeypatch.setenv("SUMMARIZER_LOCAL_THREADS", bad)
         with pytest.raises(ConfigError, match="SUMMARIZER_LOCAL_THREADS"):
             threads()
+
+
+def test_local_threads_flag_sets_the_server_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`summarizer --local-threads N ...` is what llama.cpp's server is started with."""
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+    from summarizer.local import threads
+
+    monkeypatch.delenv("SUMMARIZER_LOCAL_THREADS", raising=False)
+    done = CliRunner().invoke(app, ["--local-threads", "3", "model", "path"])
+    assert done.exit_code == 0, done.output
+    assert threads() == 3

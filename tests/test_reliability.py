@@ -20,11 +20,15 @@ from summarizer.config import ProviderConfig, resolve_config
 from summarizer.extract import aextract_many
 from summarizer.models import Article
 from summarizer.pipeline import briefing_from
+from summarizer.prompts import load_prompt
 from summarizer.testing import FakeServer, ServerThread
 
 from .conftest import ROOT
 
 SECRET = "sk-test-SECRETKEY1234567890abcdef"  # noqa: S105 - a recognisable fake key
+#: One call per article (v1's free extraction, which the fake server answers with figures and
+#: injected faults): these tests count calls per article and inject invented quotes.
+V1 = load_prompt(version="1")
 
 
 @pytest.fixture
@@ -64,7 +68,10 @@ def test_each_fault_kind_is_survived_or_reported(server: ServerThread) -> None:
     server.server.faults = {2 * i + 1: f for i, f in enumerate(faults)}
     run = asyncio.run(
         aextract_many(
-            [article(i) for i in range(len(faults))], config=fast(server.base_url), concurrency=1
+            [article(i) for i in range(len(faults))],
+            config=fast(server.base_url),
+            concurrency=1,
+            prompt=V1,
         )
     )
     assert not run.failures, [f.error for f in run.failures]
@@ -80,7 +87,7 @@ def test_a_run_with_30_percent_faults_loses_nothing(server: ServerThread) -> Non
     config = fast(server.base_url)
     articles = [article(i) for i in range(50)]
     start = time.monotonic()
-    run = asyncio.run(aextract_many(articles, config=config, concurrency=8))
+    run = asyncio.run(aextract_many(articles, config=config, concurrency=8, prompt=V1))
     elapsed = time.monotonic() - start
     done = {e.article.id for e in run.extractions} | {f.article_id for f in run.failures}
     assert done == {a.id for a in articles}
@@ -100,7 +107,7 @@ def test_invented_quotes_and_figures_never_reach_the_brief(server: ServerThread)
     """A model answer with an invented quote and figure leaves them unverified only."""
     server.server.faults = {"a000": "invented", "a001": "invented"}
     run = asyncio.run(
-        aextract_many([article(0), article(1), article(2)], config=fast(server.base_url))
+        aextract_many([article(0), article(1), article(2)], config=fast(server.base_url), prompt=V1)
     )
     brief = briefing_from(run)
     story = brief.stories[0]
