@@ -44,7 +44,7 @@ def _run_on_a_terminal(*args: str, tmp_path: Path) -> str:
 def test_the_bar_is_drawn_on_a_terminal(tmp_path: Path) -> None:
     """On a terminal the bar shows done/total, failures and tokens; the summary follows."""
     drawn = _run_on_a_terminal(
-        "brief", "articles/", "--no-cache", "-o", "/dev/null", tmp_path=tmp_path
+        "brief", "articles/", "--no-cache", "-o", str(tmp_path / "brief.md"), tmp_path=tmp_path
     )
     assert "extracting" in drawn
     assert "5/5" in drawn
@@ -56,7 +56,13 @@ def test_the_bar_is_drawn_on_a_terminal(tmp_path: Path) -> None:
 def test_quiet_draws_nothing(tmp_path: Path) -> None:
     """--quiet silences the bar and the summary, on a terminal too."""
     drawn = _run_on_a_terminal(
-        "brief", "articles/", "--no-cache", "-q", "-o", "/dev/null", tmp_path=tmp_path
+        "brief",
+        "articles/",
+        "--no-cache",
+        "-q",
+        "-o",
+        str(tmp_path / "brief.md"),
+        tmp_path=tmp_path,
     )
     assert "extracting" not in drawn
     assert "extracted" not in drawn
@@ -65,7 +71,17 @@ def test_quiet_draws_nothing(tmp_path: Path) -> None:
 def test_no_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
     """Piped stderr (CI logs) gets the summary line only."""
     done = subprocess.run(
-        [sys.executable, "-m", "summarizer", "brief", "articles/", "--no-cache", "-o", "/dev/null"],
+        # Not -o /dev/null: as root, a program that writes by rename would replace the device.
+        [
+            sys.executable,
+            "-m",
+            "summarizer",
+            "brief",
+            "articles/",
+            "--no-cache",
+            "-o",
+            str(tmp_path / "brief.md"),
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
