@@ -195,6 +195,36 @@ def test_proxy_comes_from_the_environment_and_no_proxy_bypasses_it(
     assert server.server.requests == 2  # straight to the server, not through the dead proxy
 
 
+@pytest.mark.parametrize(
+    ("variables", "through_proxy"),
+    [
+        ({"ALL_PROXY": "http://{proxy}"}, True),
+        ({"HTTP_PROXY": "{proxy}"}, True),  # no scheme: taken as http://
+        ({"HTTP_PROXY": "http://{dead}", "NO_PROXY": "*"}, False),
+        ({"HTTP_PROXY": "http://{dead}", "NO_PROXY": "localhost,127.0.0.1"}, False),
+    ],
+)
+def test_proxy_variables_as_httpx_reads_them(
+    server: ServerThread,
+    monkeypatch: pytest.MonkeyPatch,
+    variables: dict[str, str],
+    through_proxy: bool,
+) -> None:
+    """ALL_PROXY, a proxy without a scheme, and NO_PROXY (`*`, a list of hosts) are honoured
+    by the SDK's HTTP client: the request goes through the proxy or straight to the server."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value.format(proxy=f"127.0.0.1:{server.port}", dead=dead))
+    # Through a proxy the model's host is never resolved here; straight, it is the server.
+    base_url = "http://model.invalid/v1" if through_proxy else server.base_url
+    asyncio.run(extract_with(config_for(base_url)))
+    assert server.server.requests == 1
+
+
 def test_proxy_password_never_shows_in_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
