@@ -1,7 +1,7 @@
 # Developer shortcuts. The README shows the plain commands behind each target.
 PY ?= .venv/bin/python
 
-.PHONY: test lint schemas cassettes eval model bench
+.PHONY: test lint schemas cassettes eval model bench bench-local
 
 test:
 	$(PY) -m pytest
@@ -39,3 +39,8 @@ bench:
 	$(PY) benchmarks/cache_rerun.py
 	$(PY) benchmarks/grounding_scale.py
 	$(PY) benchmarks/fetch_throughput.py
+
+# Our overhead on the local provider against the same requests sent straight to llama.cpp
+# (needs the `local` extra and `make model`; minutes on 2 cores).
+bench-local:
+	$(PY) benchmarks/local_overhead.py

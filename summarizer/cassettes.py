@@ -23,6 +23,7 @@ from vcr.record_mode import RecordMode
 from vcr.request import Request as VcrRequest
 
 from summarizer.errors import ConfigError
+from summarizer.secrets import redact_known
 
 MATCH_ON = ("method", "path", "body")
 _MATCHERS = (matchers.method, matchers.path, matchers.body)
@@ -54,8 +55,15 @@ def scrub_request(request: VcrRequest) -> VcrRequest:
 
 
 def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    """Drop cookies and vendor headers from a response before it is saved; body untouched."""
+    """Drop cookies and vendor headers from a response before it is saved; the body is kept
+    byte for byte unless it holds a key in use (a server echoing the request's headers)."""
     response["headers"] = _scrub_headers(response.get("headers", {}))
+    body = response.get("body", {}).get("string")
+    if isinstance(body, bytes | str):
+        raw = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        clean = redact_known(raw)
+        if clean != raw:
+            response["body"]["string"] = clean.encode() if isinstance(body, bytes) else clean
     return response
 
 

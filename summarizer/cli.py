@@ -370,7 +370,8 @@ def _main(
 
     for handler in logging.getLogger().handlers:
         # A server's answer logged by the SDK or instructor may echo the key: never shown.
-        handler.addFilter(RedactingFilter())
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
     if not debug:
         # instructor logs every failed attempt at ERROR; we report failures ourselves.
         logging.getLogger("instructor").setLevel(logging.CRITICAL)

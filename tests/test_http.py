@@ -195,6 +195,36 @@ def test_proxy_comes_from_the_environment_and_no_proxy_bypasses_it(
     assert server.server.requests == 2  # straight to the server, not through the dead proxy
 
 
+@pytest.mark.parametrize(
+    ("variables", "through_proxy"),
+    [
+        ({"ALL_PROXY": "http://{proxy}"}, True),
+        ({"HTTP_PROXY": "{proxy}"}, True),  # no scheme: taken as http://
+        ({"HTTP_PROXY": "http://{dead}", "NO_PROXY": "*"}, False),
+        ({"HTTP_PROXY": "http://{dead}", "NO_PROXY": "localhost,127.0.0.1"}, False),
+    ],
+)
+def test_proxy_variables_as_httpx_reads_them(
+    server: ServerThread,
+    monkeypatch: pytest.MonkeyPatch,
+    variables: dict[str, str],
+    through_proxy: bool,
+) -> None:
+    """ALL_PROXY, a proxy without a scheme, and NO_PROXY (`*`, a list of hosts) are honoured
+    by the SDK's HTTP client: the request goes through the proxy or straight to the server."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value.format(proxy=f"127.0.0.1:{server.port}", dead=dead))
+    # Through a proxy the model's host is never resolved here; straight, it is the server.
+    base_url = "http://model.invalid/v1" if through_proxy else server.base_url
+    asyncio.run(extract_with(config_for(base_url)))
+    assert server.server.requests == 1
+
+
 def test_proxy_password_never_shows_in_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -477,3 +507,64 @@ def test_client_must_be_one_summarizer_can_use() -> None:
 
     with pytest.raises(ConfigError, match=r"client= takes an openai\.AsyncOpenAI"):
         LLM(config_for("http://127.0.0.1:9/v1"), client=object())  # type: ignore[arg-type]
+
+
+def test_a_recorded_cassette_never_holds_the_key_a_server_echoes(tmp_path: Path) -> None:
+    """Issue 13 case 1, cassettes: a server that echoes the request's Authorization header in
+    its answer is recorded with the key replaced; the rest of the body is kept."""
+    import yaml
+
+    from summarizer.cassettes import cassette_path
+    from summarizer.extract import arecord
+
+    async def echo(n: int) -> object:
+        head = server.heads[n - 1].decode()
+        said = next(
+            line.split(": ", 1)[1]
+            for line in head.split("\r\n")
+            if line.lower().startswith("authorization:")
+        )
+        answer = {
+            "headline": f"Echo {said}",
+            "summary": "Officials said 101 detainees were moved.",
+            "actors": [],
+            "quotes": [],
+            "figures": [],
+            "dates": [],
+        }
+        body = json.dumps(
+            {
+                "id": "c1",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "fake",
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": json.dumps(answer)},
+                    }
+                ],
+            }
+        ).encode()
+        yield (
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+            + f"content-length: {len(body)}\r\nconnection: close\r\n\r\n".encode()
+            + body
+        )
+
+    server = RawServer(echo)
+
+    async def go() -> None:
+        async with server:
+            run = await arecord(
+                [article(1)], config=config_for(server.base_url), cassette_dir=tmp_path, prompt=V1
+            )
+            assert not run.failures, run.failures
+
+    asyncio.run(go())
+    recorded = yaml.safe_load(cassette_path(tmp_path, "h001").read_text(encoding="utf-8"))
+    body = recorded["interactions"][0]["response"]["body"]["string"]
+    text = body.decode() if isinstance(body, bytes) else body
+    assert "Echo Bearer [key]" in text
+    assert KEY not in text
