@@ -64,9 +64,9 @@ def test_quiet_draws_nothing(tmp_path: Path) -> None:
 
 def test_no_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
     """Piped stderr (CI logs) gets the summary line only."""
+    out = tmp_path / "b.md"
     done = subprocess.run(
-        [sys.executable, "-m", "summarizer", "brief", "articles/", "--no-cache"]
-        + ["-o", str(tmp_path / "b.md")],
+        [sys.executable, "-m", "summarizer", "brief", "articles/", "--no-cache", "-o", str(out)],
         capture_output=True,
         text=True,
         cwd=ROOT,
