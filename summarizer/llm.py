@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import math
+import ssl
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -178,8 +179,8 @@ def is_transient(exc: BaseException) -> bool:
     A model answer that is JSON but not a valid extraction is not transient: instructor has
     already re-asked the model about it.
     """
-    if any(isinstance(e, _FINAL) for e in _cause_chain(exc)):
-        return False
+    if any(isinstance(e, (*_FINAL, ssl.SSLCertVerificationError)) for e in _cause_chain(exc)):
+        return False  # a certificate that does not verify will not verify in a second
     odd = _odd_answer(exc)
     if odd is not None:
         return odd[1]

@@ -7,6 +7,7 @@ import asyncio
 import base64
 import dataclasses
 import json
+import shutil
 import socket
 import time
 from collections.abc import Iterator
@@ -568,3 +569,56 @@ def test_a_recorded_cassette_never_holds_the_key_a_server_echoes(tmp_path: Path)
     text = body.decode() if isinstance(body, bytes) else body
     assert "Echo Bearer [key]" in text
     assert KEY not in text
+
+
+@pytest.fixture
+def untrusted_tls(tmp_path: Path) -> Iterator[tuple[str, list[int]]]:
+    """A loopback HTTPS server whose certificate no CA vouches for (self-signed, made with
+    the openssl command), and a list counting the TLS handshakes it was offered."""
+    import ssl
+    import subprocess
+    import threading
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    openssl = shutil.which("openssl") or "openssl"
+    request = ("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj")
+    subprocess.run(
+        [openssl, *request, "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    offered: list[int] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            offered.append(1)
+            try:
+                context.wrap_socket(conn, server_side=True).close()
+            except (ssl.SSLError, OSError):
+                conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"https://127.0.0.1:{listener.getsockname()[1]}/v1", offered
+    finally:
+        listener.close()
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="needs the openssl command")
+def test_a_certificate_error_is_not_retried(untrusted_tls: tuple[str, list[int]]) -> None:
+    """A server whose TLS certificate does not verify is one clear failure at once: a
+    certificate does not fix itself in the next seconds, so it is not retried."""
+    url, offered = untrusted_tls
+    with pytest.raises(LLMError, match="certificate") as info:
+        asyncio.run(extract_with(config_for(url, max_attempts=4), prompt=V1))
+    assert info.value.attempts == 1
+    assert len(offered) == 1
