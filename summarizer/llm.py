@@ -18,10 +18,12 @@ redirects (no request leaves for another host) and reads answers with a size cap
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import math
 import ssl
+import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -298,6 +300,15 @@ def _describe(exc: BaseException) -> str:  # noqa: PLR0911 - one return per kind
     return f"{type(last).__name__}: {text[:300]}"
 
 
+@dataclass
+class _Built:
+    """A client built by an LLM for one event loop, and how many extractions use it."""
+
+    sdk: openai.AsyncOpenAI
+    patched: instructor.AsyncInstructor
+    users: int = 0
+
+
 class _CappedStream(httpx2.AsyncByteStream):
     """An answer body that fails once it passes `limit` bytes, before holding more."""
 
@@ -460,21 +471,52 @@ class LLM:
             transport = transport or ReplayTransport(config.cassette_dir)
         self._transport = transport
         self._given = _adopt(client, config) if client is not None else None
-        #: The client built here, per event loop (an HTTP connection belongs to one loop).
-        self._built: tuple[asyncio.AbstractEventLoop, openai.AsyncOpenAI, Any] | None = None
+        #: The clients built here, one per event loop (an HTTP connection belongs to the
+        #: loop that opened it), each with the number of extractions using it. Threads may
+        #: share an LLM, each running its own loop: the lock guards the table.
+        self._built: dict[asyncio.AbstractEventLoop, _Built] = {}
+        self._lock = threading.Lock()
         # llama.cpp, vLLM and Ollama constrain decoding to a JSON Schema given this way; the
         # openai SDK's `extra_body` puts it in the request as it is.
         schema = ArticleExtraction.model_json_schema()
         self._grammar_format = {"type": "json_object", "schema": schema}
 
+    def _entry(self) -> _Built:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            built = self._built.get(loop)
+            if built is None:
+                sdk = _openai_client(self.config, self._transport)
+                patched = instructor.from_openai(sdk, mode=_MODES[self.config.mode])
+                built = self._built[loop] = _Built(sdk, patched)
+            return built
+
     def _client(self) -> instructor.AsyncInstructor:
         if self._given is not None:
             return self._given
-        loop = asyncio.get_running_loop()
-        if self._built is None or self._built[0] is not loop:
-            sdk = _openai_client(self.config, self._transport)
-            self._built = (loop, sdk, instructor.from_openai(sdk, mode=_MODES[self.config.mode]))
-        return self._built[2]
+        return self._entry().patched
+
+    @contextlib.asynccontextmanager
+    async def _using(self) -> AsyncIterator[None]:
+        """While an extraction runs, its loop's client stays open; the last extraction in a
+        loop closes it, in that loop. (A thread's `asyncio.run` ends its loop after the
+        call: a client left open there could never be closed.)"""
+        if self._given is not None:
+            yield
+            return
+        built = self._entry()
+        with self._lock:
+            built.users += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                built.users -= 1
+                last = built.users == 0 and self._built.get(asyncio.get_running_loop()) is built
+                if last:
+                    del self._built[asyncio.get_running_loop()]
+            if last:
+                await built.sdk.close()
 
     async def __aenter__(self) -> LLM:
         return self
@@ -483,10 +525,12 @@ class LLM:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP connections of the client built here (never the caller's)."""
-        built, self._built = self._built, None
-        if built is not None and built[0] is asyncio.get_running_loop():
-            await built[1].close()
+        """Close the HTTP connections of the client built here for this event loop (never
+        the caller's client)."""
+        with self._lock:
+            built = self._built.pop(asyncio.get_running_loop(), None)
+        if built is not None:
+            await built.sdk.close()
 
     def _kwargs(
         self, article: Article, messages: list[dict[str, str]] | None, model: type[BaseModel]
@@ -592,11 +636,12 @@ class LLM:
         """
         if deadline is None:
             deadline = time.monotonic() + self.config.max_total_s
-        if response_model is None and messages is None and judges(self.prompt):
-            return await self._judged(build_request(article, self.prompt), deadline)
-        return await self._call(
-            article, response_model=response_model, messages=messages, deadline=deadline
-        )
+        async with self._using():
+            if response_model is None and messages is None and judges(self.prompt):
+                return await self._judged(build_request(article, self.prompt), deadline)
+            return await self._call(
+                article, response_model=response_model, messages=messages, deadline=deadline
+            )
 
     async def _judged(self, request: Request, deadline: float) -> CallResult:
         """The article call, then one call per quote the text does not settle: who said it.

@@ -622,3 +622,34 @@ def test_a_certificate_error_is_not_retried(untrusted_tls: tuple[str, list[int]]
         asyncio.run(extract_with(config_for(url, max_attempts=4), prompt=V1))
     assert info.value.attempts == 1
     assert len(offered) == 1
+
+
+def test_one_llm_shared_by_threads_leaves_no_open_connection(server: ServerThread) -> None:
+    """An LLM used from several threads at once (each with its own event loop) answers in
+    every one, and once closed leaves no connection open (no ResourceWarning)."""
+    import gc
+    import threading
+    import warnings
+
+    llm = LLM(config_for(server.base_url), prompt=V1)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            asyncio.run(llm.extract(article(1)))
+        except BaseException as e:  # reported by the assertion below
+            errors.append(e)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        threads = [threading.Thread(target=work) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        asyncio.run(llm.aclose())
+        gc.collect()
+    assert errors == []
+    assert server.server.requests == 3
+    leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert leaks == []
