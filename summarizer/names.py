@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -146,7 +146,13 @@ def find_names(text: str, lexicon: Lexicon | None = None) -> list[NameMention]:
         text: the article.
         lexicon: the word lists (default: the current version).
     """
-    lexicon = lexicon or load_lexicon()
+    return list(_find_names(text, lexicon or load_lexicon()))
+
+
+@lru_cache(maxsize=64)
+def _find_names(text: str, lexicon: Lexicon) -> tuple[NameMention, ...]:
+    """find_names, remembered for the last articles: grounding asks for one article's names
+    from several places (quotes, figures, terms), and the answer is a pure function."""
     common = {w.lower() for w in re.findall(r"(?<![\w’'-])[a-z][\w’'-]*", text)}
     found: list[NameMention] = []
     opening: list[NameMention] = []  # one word opening a sentence: a name only if repeated
@@ -176,7 +182,7 @@ def find_names(text: str, lexicon: Lexicon | None = None) -> list[NameMention]:
     counts = Counter(m.name for m in opening)
     repeated = {name for name, n in counts.items() if n > 1}
     found += [m for m in opening if m.name in seen or m.name in repeated]
-    return sorted(found, key=lambda m: m.start)
+    return tuple(sorted(found, key=lambda m: m.start))
 
 
 def full_forms(mentions: list[NameMention]) -> dict[str, str]:
@@ -225,15 +231,24 @@ def particle_full_form(text: str, name: str, lexicon: Lexicon | None = None) -> 
     gives exactly one: "Assad" or "Bashar" -> "Bashar al-Assad"; None otherwise."""
     if " " in name or not name[:1].isupper():
         return None
-    particles = "|".join(sorted(map(re.escape, (lexicon or load_lexicon()).name_particles)))
-    word, given = r"[A-Z][\w’']+", re.escape(name)
-    tail = rf"(?:{particles})(?:[- ](?:{particles}))*[- ]"
     found = {
-        " ".join(m.group(0).split())
-        for pattern in (rf"{word}\s+{tail}{given}", rf"{given}\s+{tail}{word}")
-        for m in re.finditer(rf"(?<![\w’'-]){pattern}(?![\w’'-])", text)
+        full
+        for full in _particle_names(text, lexicon or load_lexicon())
+        if name in (full.split()[0], re.split(r"[\s-]", full)[-1])
     }
     return found.pop() if len(found) == 1 else None
+
+
+@lru_cache(maxsize=64)
+def _particle_names(text: str, lexicon: Lexicon) -> frozenset[str]:
+    """Every "Word particle(s) Word" name in the text ("Bashar al-Assad", "Ursula von der
+    Leyen"), spaces normalised."""
+    particles = "|".join(sorted(map(re.escape, lexicon.name_particles)))
+    pattern = re.compile(
+        rf"(?<![\w’'-])[A-Z][\w’']+\s+(?:{particles})(?:[- ](?:{particles}))*[- ][A-Z][\w’']+"
+        rf"(?![\w’'-])"
+    )
+    return frozenset(" ".join(m.group(0).split()) for m in pattern.finditer(text))
 
 
 def is_organisation(name: str, lexicon: Lexicon | None = None) -> bool:
