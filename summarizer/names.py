@@ -261,7 +261,12 @@ def person_core(name: str, lexicon: Lexicon | None = None) -> str:
     """A name without the titles and descriptions before it: what follows the last title
     word ("Finance Minister Jane Roe" -> "Jane Roe", "EU policy chief Ann Lee" -> "Ann Lee").
     Names of organisations are returned whole."""
-    lexicon = lexicon or load_lexicon()
+    return _person_core(name, lexicon or load_lexicon())
+
+
+@lru_cache(maxsize=65536)
+def _person_core(name: str, lexicon: Lexicon) -> str:
+    """person_core, remembered: the merge asks for the same names many times."""
     words = name.replace("(", " ").replace(")", " ").split()
     if not words or _is_org(words[-1:], lexicon):
         return " ".join(words).strip(" ,.")
