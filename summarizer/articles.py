@@ -41,6 +41,8 @@ class LoadResult:
 
     articles: list[Article] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    #: Files a folder held that are briefs this program wrote, not articles: left out.
+    skipped: list[str] = field(default_factory=list)
 
 
 def content_hash(text: str) -> str:
@@ -355,8 +357,25 @@ def read_file(
     return [item for item in items if isinstance(item, Article)]
 
 
-def _walk(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str]]:
-    """(file, id prefix) pairs: a folder's files carry their sub-folder path as the prefix."""
+#: How each output format of `summarizer brief` begins.
+BRIEF_STARTS = ("# Morning brief\n", '{\n  "stories": [')
+
+
+def looks_like_a_brief(path: Path) -> bool:
+    """Whether a file is a brief this program wrote (Markdown, HTML or JSON), by its start."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return head.startswith(BRIEF_STARTS) or (
+        head.startswith("<!DOCTYPE html>") and "<title>Morning brief</title>" in head
+    )
+
+
+def _walk(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str | None]]:
+    """(file, id prefix) pairs: a folder's files carry their sub-folder path as the prefix
+    (None for a file named as an input itself)."""
     for item in inputs:
         path = Path(item)
         if path.is_dir():
@@ -373,7 +392,7 @@ def _walk(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str]
             for file in sorted(found):
                 yield file, file.parent.relative_to(path).as_posix().removeprefix(".")
         else:
-            yield path, ""
+            yield path, None
 
 
 def iter_paths(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
@@ -409,6 +428,9 @@ def load_articles(
     for path, prefix in _walk(inputs):
         if skip and path.resolve() in skip:
             continue
+        if prefix is not None and path.is_file() and looks_like_a_brief(path):
+            result.skipped.append(f"{path}: a brief summarizer wrote, not an article; left out")
+            continue
         if path.is_dir():
             kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
             problem = f"no articles found (supported: {kinds})"
@@ -417,7 +439,7 @@ def load_articles(
             )
             continue
         try:
-            items = _read_items(path, max_bytes, prefix)
+            items = _read_items(path, max_bytes, prefix or "")
         except ArticleError as e:
             items = [e]
         for article in items:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from summarizer import __version__
-from summarizer.articles import LoadResult, load_articles
+from summarizer.articles import LoadResult, load_articles, looks_like_a_brief
 from summarizer.cache import Cache, default_cache_path
 from summarizer.config import MODES, PROVIDERS, ProviderConfig, resolve_config
 from summarizer.cost import Budget, load_prices
@@ -230,6 +230,8 @@ def _load(
                     skip=skip,
                 )
             )
+    for skipped in loaded.skipped:
+        typer.echo(f"summarizer: {one_line(skipped)}", err=True)
     if not loaded.articles:
         _fail("no article could be read from the paths given; nothing was done", 2)
     return loaded
@@ -474,20 +476,6 @@ def write_stdout(text: str) -> None:
         raise ConfigError(f"cannot write to standard output: {e.strerror or e}") from e
 
 
-def _looks_like_a_brief(path: Path) -> bool:
-    """Whether a file is a brief this program wrote (Markdown, HTML or JSON), by its start."""
-    try:
-        with path.open("rb") as f:
-            head = f.read(4096).decode("utf-8", "replace")
-    except OSError:
-        return False
-    return (
-        head.startswith("# Morning brief\n")
-        or (head.startswith("<!DOCTYPE html>") and "<title>Morning brief</title>" in head)
-        or head.startswith('{\n  "stories": [')
-    )
-
-
 def _output_skip(paths: list[Path], output: Path | None) -> frozenset[Path]:
     """The output file, when an input folder holds it: a brief is never read as an article.
     An output that is an input article (named on the command line, or any file in an input
@@ -504,7 +492,7 @@ def _output_skip(paths: list[Path], output: Path | None) -> frozenset[Path]:
     inside = any(path.is_dir() and target.is_relative_to(path.resolve()) for path in paths)
     if not inside:
         return frozenset()
-    if not _looks_like_a_brief(target):
+    if not looks_like_a_brief(target):
         raise ConfigError(
             f"{one_line(str(output))}: is an input article in {one_line(str(target.parent))}; "
             "refusing to overwrite it with the brief (give another --output)"

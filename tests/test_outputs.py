@@ -125,6 +125,25 @@ def test_the_brief_never_counts_itself(tmp_path: Path) -> None:
     assert "2. " not in brief_one.split("## Sources", 1)[1]
 
 
+def test_earlier_briefs_in_an_input_folder_are_left_out(tmp_path: Path) -> None:
+    """Yesterday's briefs (Markdown, HTML, JSON) lying in the input folder are not articles:
+    each is left out with one line, and the brief has one source."""
+    today = tmp_path / "today"
+    today.mkdir()
+    (today / SAMPLE.name).write_bytes(SAMPLE.read_bytes())
+    for fmt, name in (("md", "old.md"), ("html", "old.html"), ("json", "old.json")):
+        made = cli("brief", str(SAMPLE), "-f", fmt, "-o", str(today / name), "-q", "--no-cache")
+        assert made.returncode == 0, made.stderr
+    done = cli("brief", str(today), "--no-cache", timeout=60)
+    assert done.returncode == 0, done.stderr
+    left_out = [line for line in done.stderr.splitlines() if "left out" in line]
+    assert sorted(left_out) == [
+        f"summarizer: {today / name}: a brief summarizer wrote, not an article; left out"
+        for name in ("old.html", "old.json", "old.md")
+    ]
+    assert "2. " not in done.stdout.split("## Sources", 1)[1]
+
+
 def test_output_onto_an_input_article_is_refused(tmp_path: Path) -> None:
     """-o onto an article (named, or in an input folder): one line, exit 2, article intact."""
     folder = tmp_path / "in"
