@@ -35,7 +35,7 @@ from summarizer.models import (
 )
 from summarizer.names import candidates, find_names, full_forms
 from summarizer.prompts import PromptTemplate, fence_line, fence_text
-from summarizer.quotes import QuotePassage, attribute_quotes, harvest_quotes
+from summarizer.quotes import CERTAIN_RULES, QuotePassage, attribute_quotes, harvest_quotes
 
 UNKNOWN = "unknown"
 #: Names offered to the model per article (most mentioned first, then text order).
@@ -160,12 +160,13 @@ def quote_context(text: str, passages: list[QuotePassage], index: int) -> str:
 
 def settled_by_text(text: str, passages: list[QuotePassage], names: list[str]) -> set[int]:
     """The quotes whose speaker the text names next to a speech verb ("Roe said", "…,” said
-    Jane Roe", "according to the Water Board"): no model call is made for them.
+    Jane Roe", "according to the Water Board"), or that continue such a quote in the same
+    paragraph: no model call is made for them.
 
     Changing the attribution rules changes which calls are made: re-record the cassettes.
     """
     found = attribute_quotes(text, passages, known_names=names)
-    return {i for i, a in enumerate(found) if a.rule == "explicit" and a.speaker}
+    return {i for i, a in enumerate(found) if a.rule in CERTAIN_RULES and a.speaker}
 
 
 def build_request(article: Article, prompt: PromptTemplate) -> Request:

@@ -26,6 +26,13 @@ _JOIN = r"(?:\s+(?:of|for|and|de|del|da|van|von|der|al|bin|ibn|la|le|du)(?=\s+[A
 NAME_RE = re.compile(rf"(?<![\w’'-]){_TOKEN}(?:{_JOIN}[ \t]+{_TOKEN}|-{_TOKEN})*")
 _POSSESSIVE = re.compile(r"[’']s?$")
 _SUFFIXES = frozenset({"Jr", "Sr", "II", "III", "IV"})
+# A compound adjective ("Singapore-based", "Broadcom-nominated") or a contraction ("I’m",
+# "We’ve"): a capitalised word that is not (part of) a name.
+_MODIFIER = re.compile(r"-[a-z][a-z-]*[.,;:]?$|[’'](?:m|re|ve|ll|d)$")
+# A name after "a"/"an" that ends its phrase ("a Virginia Democrat, said", "an American who")
+# describes someone; "an Apple spokesman" keeps Apple, a noun follows it.
+_INDEFINITE = re.compile(r"(?:^|\s)(?:a|an|A|An)\s+$")
+_PHRASE_END = re.compile(r"\s*(?:[,.;:!?)—–]|(?:who|whom|whose|which|that|and|or|from|with)\b|$)")
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,10 @@ def _runs(words: list[str], lexicon: Lexicon) -> list[tuple[int, int]]:
     org_end = bool(words) and _plain(words[-1]) in lexicon.organisation_words
     for i, word in enumerate(words):
         lower = word.lower()
+        if _MODIFIER.search(word):  # "Singapore-based Broadcom", "Democratic-leaning states":
+            runs.append((begin, i))  # a compound adjective, not part of a name
+            begin = i + 1
+            continue
         if lower == "and" and not org_end:  # "Italy and Hawaii", but "Food and Drug
             runs.append((begin, i))  # Administration"
             begin = i + 1
@@ -182,7 +193,13 @@ def _find_names(text: str, lexicon: Lexicon) -> tuple[NameMention, ...]:
     counts = Counter(m.name for m in opening)
     repeated = {name for name, n in counts.items() if n > 1}
     found += [m for m in opening if m.name in seen or m.name in repeated]
-    return tuple(sorted(found, key=lambda m: m.start))
+    described = {
+        m.name
+        for m in found
+        if _INDEFINITE.search(text, max(0, m.start - 4), m.start)
+        and _PHRASE_END.match(text, m.end)
+    }
+    return tuple(sorted((m for m in found if m.name not in described), key=lambda m: m.start))
 
 
 def full_forms(mentions: list[NameMention]) -> dict[str, str]:

@@ -41,7 +41,10 @@ LEFT_RE = re.compile(
 )
 ACCORDING_RE = re.compile(rf"[Aa]ccording to (?:a statement by |the )?(?P<name>{_NAME}|statement)")
 # "…,” X said" and "…,” said X"
-RIGHT_NAME_VERB_RE = re.compile(rf"^[,.!?]?\s*(?P<name>{_NAME}|{_PRONOUN})\s+(?:{SPEECH_VERBS})\b")
+# "…,” Jane Roe, president of the hospital, said" (one description between name and verb)
+RIGHT_NAME_VERB_RE = re.compile(
+    rf"^[,.!?]?\s*(?P<name>{_NAME}|{_PRONOUN})(?:,[^,“”\"\n]{{3,120}},)?\s+(?:{SPEECH_VERBS})\b"
+)
 RIGHT_VERB_NAME_RE = re.compile(rf"^[,.!?]?\s*(?:{SPEECH_VERBS})\s+(?P<name>{_NAME})")
 
 
@@ -59,7 +62,12 @@ class Attribution:
     """Who said a passage, and which rule decided it."""
 
     speaker: str | None
-    rule: str  # explicit | model | previous | subject | unattributed
+    rule: str  # explicit | continued | model | previous | subject | unattributed
+
+
+#: Rules certain enough that the model is not asked: the text names the speaker next to a
+#: speech verb, or the quote continues one so attributed in the same paragraph.
+CERTAIN_RULES = frozenset({"explicit", "continued"})
 
 
 def harvest_quotes(text: str) -> list[QuotePassage]:
@@ -268,6 +276,36 @@ def caveat_for(text: str, passages: list[QuotePassage], index: int) -> str | Non
     return None
 
 
+_SENTENCE_INSIDE = re.compile(r"[a-z\d)]{2}[.!?]\s+\S")
+
+
+def _continues(
+    text: str,
+    masked: str,
+    passages: list[QuotePassage],
+    done: list[Attribution],
+    index: int,
+    known: list[str],
+) -> str | None:
+    """The speaker of the quote before, when this one continues it: both in one paragraph,
+    the one before attributed with certainty, and nothing between them but its own
+    attribution ("“…,” said Jane Roe, a fellow at the institute. “…”", "“…,” Roe said.
+    “…,” she added"). Another name between them ends the run."""
+    if not index or done[-1].rule not in CERTAIN_RULES or not done[-1].speaker:
+        return None
+    before, here = passages[index - 1], passages[index]
+    between = masked[before.end : here.start]
+    if "\n" in text[before.end : here.start] or len(between) > 300:
+        return None
+    if _SENTENCE_INSIDE.search(between.strip(' “”"')):  # "…,” Roe said. Lee disagreed. “…”"
+        return None
+    speaker = done[-1].speaker
+    others = [n for n in known if re.search(rf"\b{re.escape(n)}\b", between)]
+    if any(n not in speaker and speaker not in n for n in others):
+        return None
+    return speaker
+
+
 def attribute_quotes(
     text: str,
     passages: list[QuotePassage],
@@ -300,6 +338,8 @@ def attribute_quotes(
         model = model_speakers.get(index)
         if speaker:
             found = Attribution(speaker, "explicit")
+        elif continued := _continues(text, masked, passages, result, index, known_names):
+            found = Attribution(continued, "continued")
         elif model and model in text:
             found = Attribution(clean_name(model, known_names) or model, "model")
         elif bounds in sentence_speaker:
