@@ -21,14 +21,15 @@ from importlib import resources
 import yaml
 
 LEXICON_VERSION = "1"
-_TOKEN = r"(?:[A-Z][\w’'.&-]*[\w.]|[A-Z])(?:(?<=s)[’'](?=\s+[A-Z]))?"  # noqa: S105 - a regex
+# A capitalised word; its hyphenated parts are capitalised too ("Campa-Najjar"), so in
+# "Singapore-based Broadcom" the compound adjective leaves "Singapore" and "Broadcom".
+_TOKEN = r"[A-Z](?:[\w’'.&]*[\w.])?(?:-[A-Z\d](?:[\w’'.&]*[\w.])?)*(?:(?<=s)[’'](?=\s+[A-Z]))?"  # noqa: S105
 _JOIN = r"(?:\s+(?:of|for|and|de|del|da|van|von|der|al|bin|ibn|la|le|du)(?=\s+[A-Z]))?"
 NAME_RE = re.compile(rf"(?<![\w’'-]){_TOKEN}(?:{_JOIN}[ \t]+{_TOKEN}|-{_TOKEN})*")
 _POSSESSIVE = re.compile(r"[’']s?$")
 _SUFFIXES = frozenset({"Jr", "Sr", "II", "III", "IV"})
-# A compound adjective ("Singapore-based", "Broadcom-nominated") or a contraction ("I’m",
-# "We’ve"): a capitalised word that is not (part of) a name.
-_MODIFIER = re.compile(r"-[a-z][a-z-]*[.,;:]?$|[’'](?:m|re|ve|ll|d)$")
+# A contraction ("I’m", "We’ve"): a capitalised word that is not (part of) a name.
+_MODIFIER = re.compile(r"[’'](?:m|re|ve|ll|d)[.,;:]?$")
 # A name after "a"/"an" that ends its phrase ("a Virginia Democrat, said", "an American who")
 # describes someone; "an Apple spokesman" keeps Apple, a noun follows it.
 _INDEFINITE = re.compile(r"(?:^|\s)(?:a|an|A|An)\s+$")
@@ -101,8 +102,8 @@ def _runs(words: list[str], lexicon: Lexicon) -> list[tuple[int, int]]:
     org_end = bool(words) and _plain(words[-1]) in lexicon.organisation_words
     for i, word in enumerate(words):
         lower = word.lower()
-        if _MODIFIER.search(word):  # "Singapore-based Broadcom", "Democratic-leaning states":
-            runs.append((begin, i))  # a compound adjective, not part of a name
+        if _MODIFIER.search(word):  # "I’m", "We’ve": a contraction, not part of a name
+            runs.append((begin, i))
             begin = i + 1
             continue
         if lower == "and" and not org_end:  # "Italy and Hawaii", but "Food and Drug
@@ -196,8 +197,7 @@ def _find_names(text: str, lexicon: Lexicon) -> tuple[NameMention, ...]:
     described = {
         m.name
         for m in found
-        if _INDEFINITE.search(text, max(0, m.start - 4), m.start)
-        and _PHRASE_END.match(text, m.end)
+        if _INDEFINITE.search(text, max(0, m.start - 4), m.start) and _PHRASE_END.match(text, m.end)
     }
     return tuple(sorted((m for m in found if m.name not in described), key=lambda m: m.start))
 

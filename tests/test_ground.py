@@ -114,6 +114,48 @@ def test_pronouns_and_clauses_take_the_previous_speaker() -> None:
     assert [f.speaker for f in found] == ["Hussein", "Hussein", "Hussein"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # the second quote continues the first, past its attribution and a description
+            "“It is worrying,” said Ann Lee, a fellow at the Vale Institute in Leeds. "
+            "“Everything else is squeezed.”",
+            [("Ann Lee", "explicit"), ("Ann Lee", "continued")],
+        ),
+        (
+            "“Rates fell,” Mr. Poe said. “That party is over,” he added.",
+            [("Poe", "explicit"), ("Poe", "continued")],
+        ),
+        (  # a description between the name and the verb
+            "“We grieve,” Kim Vale, president of the hospital, said in the statement. “They "
+            "were loved.”",
+            [("Kim Vale", "explicit"), ("Kim Vale", "continued")],
+        ),
+        (  # another name between them: not a continuation
+            "“We won,” Ann Lee said of Sam Poe. “He lost.”",
+            [("Ann Lee", "explicit"), (None, None)],
+        ),
+        (  # another sentence between them: not a continuation
+            "“We won,” Ann Lee said. The crowd cheered loudly. “We go on.”",
+            [("Ann Lee", "explicit"), (None, None)],
+        ),
+        (  # a new paragraph: left to the model
+            "“We won,” Ann Lee said.\n“We go on.”",
+            [("Ann Lee", "explicit"), (None, None)],
+        ),
+    ],
+)
+def test_a_quote_continuing_an_attributed_one_keeps_its_speaker(
+    text: str, expected: list[tuple[str | None, str | None]]
+) -> None:
+    """In one paragraph, a quote after a certainly attributed quote, with nothing between but
+    that attribution, is the same speaker's; anything else between them leaves it open."""
+    passages = harvest_quotes(text)
+    found = attribute_quotes(text, passages, known_names=["Ann Lee", "Sam Poe", "Kim Vale"])
+    got = [(f.speaker, f.rule if f.rule in ("explicit", "continued") else None) for f in found]
+    assert [(s if r else None, r) for s, r in got] == expected
+
+
 def test_model_quotes_align_and_invented_ones_are_unverified() -> None:
     """A model quote matching a passage lends its speaker; an invented one is unverified."""
     text = "The minister said “we will receive them” on Sunday."

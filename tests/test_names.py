@@ -66,6 +66,31 @@ def test_candidates_are_distinct_full_names_in_text_order() -> None:
     assert candidates(text) == ["Peter McKenna", "London Ambulance Service"]
 
 
+@pytest.mark.parametrize(
+    ("text", "kept", "dropped"),
+    [
+        ("Lisbon-based Vantor said so.", ["Vantor"], ["Lisbon-based Vantor", "Lisbon"]),
+        ("The Vantor-nominated directors met.", ["Vantor"], ["Vantor-nominated"]),
+        ("Rural-leaning states voted.", [], ["Rural-leaning"]),
+        ("“I’m ready,” Jane Roe said.", ["Jane Roe"], ["I’m"]),
+        (
+            "said Senator Ann Lee, a Vermont Democrat. Ms. Lee, the Vermont Democrat, left.",
+            ["Ann Lee"],
+            ["Vermont Democrat"],
+        ),
+        ("An Acme spokesman said it. Acme agreed.", ["Acme"], []),
+        ("Drs. Ann Lee and Sam Poe operated.", ["Ann Lee", "Sam Poe"], ["Drs. Ann Lee"]),
+    ],
+)
+def test_descriptions_are_not_names(text: str, kept: list[str], dropped: list[str]) -> None:
+    """A compound adjective ("Lisbon-based"), a contraction, or a capitalised phrase after
+    "a"/"an" that ends there ("a Vermont Democrat") describes; it is not a name. A name
+    before a noun ("an Acme spokesman") is still one."""
+    names = candidates(text)
+    assert [n for n in kept if n not in names] == []
+    assert [n for n in dropped if n in names] == []
+
+
 def test_lexicon_is_versioned_data() -> None:
     """The word lists come from the versioned data file, not from code."""
     lexicon = load_lexicon()
