@@ -155,10 +155,33 @@ def _month_year(m: re.Match[str], published: dt.date | None) -> DateResolution |
     return DateResolution(None, "month", "period")
 
 
+# Words before a weekday, in its own clause, that put the day ahead of the publication
+# ("the House is expected to vote on Thursday", "an interview to be shown on Tuesday").
+_FUTURE = re.compile(
+    r"\b(?:will|won[’']t|shall|(?:is|are|was|were)\s+(?:expected|set|scheduled|due|slated|"
+    r"planning|going)\s+to|plans?\s+to|to\s+be\s+(?:held|shown|aired|broadcast|published|"
+    r"released)|scheduled\s+(?:for|on)|upcoming|coming)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_START = re.compile(r".*(?:[.!?;]\s|\n|[“”\"])", re.DOTALL)
+
+
+def _ahead(m: re.Match[str]) -> bool:
+    """Whether the clause a weekday stands in speaks of the future (looked at up to 160
+    characters back, from the start of its sentence or quotation)."""
+    before = m.string[max(0, m.start() - 160) : m.start()]
+    opening = _CLAUSE_START.match(before)
+    return bool(_FUTURE.search(before[opening.end() :] if opening else before))
+
+
 def _weekday(m: re.Match[str], published: dt.date | None) -> DateResolution | None:
     if m["rel"] or published is None:  # "last Tuesday" may be this week's or the one before
         return DateResolution(None, "unresolved", "weekday")
-    back = (published.weekday() - _WEEKDAYS.index(m["wd"].lower())) % 7
+    day = _WEEKDAYS.index(m["wd"].lower())
+    if _ahead(m):  # "will vote on Thursday": the next Thursday from the publication day
+        ahead = (day - published.weekday()) % 7
+        return DateResolution((published + dt.timedelta(days=ahead)).isoformat(), "day", "weekday")
+    back = (published.weekday() - day) % 7
     return DateResolution((published - dt.timedelta(days=back)).isoformat(), "day", "weekday")
 
 

@@ -65,6 +65,25 @@ def test_weekday_is_most_recent_on_or_before_published(expression: str, iso: str
 
 
 @pytest.mark.parametrize(
+    ("sentence", "iso"),
+    [
+        ("The House is expected to vote on Tuesday.", "2026-01-27"),
+        ("The board will meet Friday.", "2026-01-30"),
+        ("An interview, to be shown on Monday, was taped.", "2026-01-26"),
+        ("The talks are scheduled for Saturday.", "2026-01-24"),  # the publication day
+        ("“We will win,” he said on Tuesday.", "2026-01-20"),  # the future is in the quote
+        ("It will rain. The vote was on Tuesday.", "2026-01-20"),  # another sentence
+        ("The House voted on Tuesday.", "2026-01-20"),
+    ],
+)
+def test_a_weekday_the_clause_puts_ahead_is_the_next_one(sentence: str, iso: str) -> None:
+    """ "Will vote on Tuesday" in an article of Saturday 24 January is the 27th, not the 20th;
+    only the words of the weekday's own clause, outside other quotations, count."""
+    (found,) = [d for d in find_dates(sentence, SATURDAY) if d.resolution.kind == "weekday"]
+    assert found.resolution.iso == iso
+
+
+@pytest.mark.parametrize(
     ("expression", "published"),
     [
         ("Saturday", None),
