@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -564,6 +565,34 @@ def _weekday(iso: str | None, expression: str) -> str | None:
     return next((w for w in WEEKDAYS if w.lower() in expression.lower()), None)
 
 
+#: Dates of one kind of event with the same actors that lie further apart than this are
+#: different events ("the vote on Wednesday" and "the Sept. 11 attacks" in one sentence), not
+#: sources disagreeing; reports that disagree about a day are days apart.
+MAX_CONFLICT_DAYS = 7
+
+
+def _split_far_dates(
+    events: dict[str, list[tuple[DateClaim, str]]],
+) -> dict[str, list[tuple[DateClaim, str]]]:
+    """Each event's claims split where their days lie more than MAX_CONFLICT_DAYS apart;
+    claims without a day stay with the first part. Keys of later parts get "#2", "#3"."""
+    out: dict[str, list[tuple[DateClaim, str]]] = {}
+    for key, claims in events.items():
+        days = sorted({dt.date.fromisoformat(c.iso) for c, _ in claims if c.iso})
+        starts = [days[0]] if days else []
+        for before, day in itertools.pairwise(days):
+            if (day - before).days > MAX_CONFLICT_DAYS:
+                starts.append(day)
+        if len(starts) < 2:
+            out[key] = claims
+            continue
+        for claim in claims:
+            day = dt.date.fromisoformat(claim[0].iso) if claim[0].iso else starts[0]
+            part = sum(1 for s in starts if s <= day)
+            out.setdefault(key if part == 1 else f"{key}#{part}", []).append(claim)
+    return out
+
+
 def _timeline(articles: Sequence[GroundedArticle], actors: ActorIndex) -> list[TimelineEvent]:
     present_clusters = {actors.canonical(a.name) for art in articles for a in art.actors}
     present_clusters |= {
@@ -601,7 +630,7 @@ def _timeline(articles: Sequence[GroundedArticle], actors: ActorIndex) -> list[T
                 )
             events[key].append((claim, article.article_id))
     out = []
-    for key, claims in events.items():
+    for key, claims in _split_far_dates(events).items():
         dated = sorted({c.iso for c, _ in claims if c.iso})
         weekdays = {c.weekday for c, _ in claims if c.weekday}
         sources = tuple(sorted({a for _, a in claims}))
@@ -615,7 +644,7 @@ def _timeline(articles: Sequence[GroundedArticle], actors: ActorIndex) -> list[T
         out.append(
             TimelineEvent(
                 key=key,
-                label=labels[key],
+                label=labels[key.partition("#")[0]],
                 date=dated[0] if dated else None,
                 claims=tuple(sorted((c for c, _ in claims), key=lambda c: _span_key(c.span))),
                 sources=sources,

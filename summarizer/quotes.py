@@ -162,7 +162,7 @@ def _sentence_bounds(masked: str, start: int, end: int) -> tuple[int, int]:
 def clean_name(raw: str, known: list[str]) -> str | None:
     """Reduce 'Chief Executive Jane Roe' to a known actor name, or drop leading titles."""
     raw = raw.strip(" ,")
-    inside = [n for n in known if n and re.search(rf"\b{re.escape(n)}\b", raw)]
+    inside = [n for n in known if n and n in raw and re.search(rf"\b{re.escape(n)}\b", raw)]
     if inside:  # the name that ends the phrase is its head: "U.S. Attorney Paul Fishman"
         return max(inside, key=lambda n: (raw.rstrip(" .").endswith(n), len(n)))
     words = raw.split()
@@ -256,6 +256,7 @@ def _subject(masked: str, bounds: tuple[int, int], known: list[str]) -> str | No
     hits = [
         (m.start(), name)
         for name in known
+        if name in sentence
         for m in re.finditer(rf"\b{re.escape(name)}\b", sentence)
     ]
     return min(hits)[1] if hits else None
@@ -300,7 +301,7 @@ def _continues(
     if _SENTENCE_INSIDE.search(between.strip(' “”"')):  # "…,” Roe said. Lee disagreed. “…”"
         return None
     speaker = done[-1].speaker
-    others = [n for n in known if re.search(rf"\b{re.escape(n)}\b", between)]
+    others = [n for n in known if n in between and re.search(rf"\b{re.escape(n)}\b", between)]
     if any(n not in speaker and speaker not in n for n in others):
         return None
     return speaker

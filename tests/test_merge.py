@@ -231,6 +231,28 @@ def test_timeline_flags_a_weekday_that_contradicts_a_date() -> None:
     assert "Friday" in call.note
 
 
+def test_dates_weeks_apart_are_two_events_not_a_conflict() -> None:
+    """One sentence kind and actor with days weeks apart ("the 11 September attacks" and "the
+    vote on Wednesday") are two events; days within a week that differ are a conflict."""
+    said = "Jane Roe held a call with Sam Poe"
+
+    def dated(article_id: str, expression: str, iso: str) -> GroundedArticle:
+        people = (actor(article_id, "Jane Roe"), actor(article_id, "Sam Poe"))
+        when = date(article_id, expression, iso, f"{said} on {expression}.")
+        return article(article_id, actors=people, dates=(when,))
+
+    far = merge([dated("a", "11 September", "2026-09-11"), dated("b", "Wednesday", "2026-09-30")])
+    near = merge([dated("a", "Tuesday", "2026-09-29"), dated("b", "Wednesday", "2026-09-30")])
+    far_events = [e for story in far.stories for e in story.timeline]
+    near_events = [e for story in near.stories for e in story.timeline]
+    assert not any(e.conflict for e in far_events)
+    assert [e.date for e in far_events if e.label.startswith("Call")] == [
+        "2026-09-11",
+        "2026-09-30",
+    ]
+    assert [e.conflict for e in near_events if e.label.startswith("Call")] == [True]
+
+
 def test_unrelated_articles_form_separate_stories() -> None:
     """Articles sharing nothing are different stories; related ones stay together."""
     brief = merge([A, B, C, OTHER])
