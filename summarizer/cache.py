@@ -5,6 +5,9 @@ version (+ base URL for OpenAI-compatible servers, whose model names are not glo
 title, outlet and publication date the prompt shows the model + the instructor mode,
 temperature and token limits (everything else that changes the request).
 Each row holds the validated `ArticleExtraction` and the usage of the call that made it.
+A second table keeps each extraction's grounded article, keyed by the article, the
+extraction and a fingerprint of the package's code and data, so a re-run of the same
+articles skips grounding too, and any change to the code grounds again.
 WAL journaling and a busy timeout let concurrent runs read and write one file; every write is
 a single committed statement, so a killed run leaves the rows it finished and nothing torn.
 """
@@ -18,12 +21,20 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from platformdirs import user_cache_dir
 
 from summarizer.errors import ConfigError
-from summarizer.models import SCHEMA_VERSION, ArticleExtraction, Usage
+from summarizer.models import (
+    SCHEMA_VERSION,
+    ArticleExtraction,
+    Extraction,
+    GroundedArticle,
+    Usage,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +52,47 @@ CREATE TABLE IF NOT EXISTS extractions (
     created REAL NOT NULL
 )
 """
+
+
+_GROUNDED_SCHEMA = """
+CREATE TABLE IF NOT EXISTS grounded (
+    key TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    created REAL NOT NULL
+)
+"""
+
+
+@cache
+def code_fingerprint() -> str:
+    """sha256 of the package's own source and data files: what grounding is a function of,
+    besides its input. Read once per process (about 1 ms)."""
+    digest = hashlib.sha256()
+    root = resources.files("summarizer")
+    stack = [root]
+    files = []
+    while stack:
+        for entry in stack.pop().iterdir():
+            if entry.is_dir():
+                if entry.name != "__pycache__":
+                    stack.append(entry)
+            elif entry.name.endswith((".py", ".yaml", ".json")):
+                files.append(entry)
+    for entry in sorted(files, key=str):
+        digest.update(str(entry).removeprefix(str(root)).encode())
+        digest.update(entry.read_bytes())
+    return digest.hexdigest()
+
+
+def grounded_key(extraction: Extraction) -> str:
+    """The key of an extraction's grounded article: the article as read (text, date, title,
+    outlet), the model's answer, and the code that grounds them."""
+    parts = [
+        code_fingerprint(),
+        extraction.article.model_dump_json(),
+        extraction.data.model_dump_json(),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def default_cache_path() -> Path:
@@ -100,12 +152,14 @@ class Cache:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(_SCHEMA)
+            self._db.execute(_GROUNDED_SCHEMA)
         except (OSError, sqlite3.Error) as e:
             raise ConfigError(f"{path}: cannot open the cache: {e}") from e
         self.hits = 0
         self.misses = 0
         #: Extractions that could not be stored; after the first failure, writes stop.
         self.write_errors = 0
+        self._grounded_off = False
         self._write_lock = threading.Lock()
 
     def __enter__(self) -> Cache:
@@ -192,6 +246,39 @@ class Cache:
                 return False
         return True
 
+    def get_grounded(self, key: str) -> GroundedArticle | None:
+        """The grounded article stored under `key` (see `grounded_key`), or None. A row that
+        no longer validates, or a failed read, is a miss: the article is grounded again."""
+        try:
+            row = self._db.execute("SELECT data FROM grounded WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as e:  # grounding again costs milliseconds: no warning
+            log.debug("%s: grounded read failed: %s", self.path, e)
+            return None
+        if row is None:
+            return None
+        try:
+            return GroundedArticle.model_validate_json(row[0])
+        except ValueError:
+            return None
+
+    def put_grounded(self, key: str, grounded: GroundedArticle) -> bool:
+        """Store one grounded article. After a failed write (here or in `put`) none is tried
+        again; a lost row only means grounding again next time, so it is logged at debug
+        level. Returns whether it was stored."""
+        with self._write_lock:
+            if self.write_errors or self._grounded_off:
+                return False
+            try:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO grounded VALUES (?, ?, ?)",
+                    (key, grounded.model_dump_json(), time.time()),
+                )
+            except sqlite3.Error as e:
+                self._grounded_off = True
+                log.debug("%s: cannot store grounded articles: %s", self.path, e)
+                return False
+        return True
+
     def stats(self) -> CacheStats:
         """How many rows, by provider/model, and the file size."""
         rows = self._db.execute(
@@ -211,5 +298,6 @@ class Cache:
         """Delete every row; return how many there were."""
         (count,) = self._db.execute("SELECT COUNT(*) FROM extractions").fetchone()
         self._db.execute("DELETE FROM extractions")
+        self._db.execute("DELETE FROM grounded")
         self._db.execute("VACUUM")
         return int(count)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.articles import LoadResult, load_articles
-from summarizer.cache import Cache
+from summarizer.cache import Cache, grounded_key
 from summarizer.config import ProviderConfig, resolve_config
 from summarizer.cost import Budget, cost_usd, load_prices
 from summarizer.errors import SummarizerError
@@ -212,7 +212,7 @@ async def abrief(
         # Grounding is pure CPU: done as each answer arrives, it hides behind the calls
         # still in flight instead of running after the last one.
         if isinstance(outcome, Extraction):
-            grounded[id(outcome)] = ground(outcome)
+            grounded[id(outcome)] = _ground_cached(outcome, cache)
         if on_result is not None:
             on_result(outcome)
 
@@ -231,6 +231,19 @@ async def abrief(
         run=run,
         texts={a.id: a.text for a in articles},
     )
+
+
+def _ground_cached(extraction: Extraction, cache: Cache | None) -> GroundedArticle:
+    """ground(extraction), read from the cache when this code grounded the same article and
+    answer before (a re-run), and stored there otherwise."""
+    if cache is None:
+        return ground(extraction)
+    key = grounded_key(extraction)
+    found = cache.get_grounded(key)
+    if found is None:
+        found = ground(extraction)
+        cache.put_grounded(key, found)
+    return found
 
 
 def brief(

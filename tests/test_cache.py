@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import brief
+import summarizer.cache
+from summarizer import brief, pipeline
 from summarizer.articles import load_articles
 from summarizer.cache import Cache, cache_key
 from summarizer.config import resolve_config
 from summarizer.extract import _key
-from summarizer.models import ArticleExtraction, Usage
+from summarizer.models import ArticleExtraction, Extraction, GroundedArticle, Usage
 from summarizer.prompts import load_prompt
 
 from .conftest import ARTICLES
@@ -77,6 +78,46 @@ def test_second_brief_makes_no_model_call(tmp_path: Path) -> None:
     assert [a.usage for a in second.briefing.meta.articles] == [
         a.usage for a in first.briefing.meta.articles
     ]
+
+
+def test_a_rerun_reads_grounded_articles_and_new_code_grounds_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second brief takes each grounded article from the cache (no grounding, same brief);
+    with other code (another fingerprint) or a row that no longer validates, it grounds."""
+    path = tmp_path / "cache.sqlite"
+    grounded: list[str] = []
+    real = pipeline.ground
+
+    def counting(extraction: Extraction) -> GroundedArticle:
+        grounded.append(extraction.article.id)
+        return real(extraction)
+
+    monkeypatch.setattr(pipeline, "ground", counting)
+    with Cache(path) as cache:
+        first = brief([ARTICLES], cache=cache)
+    assert len(grounded) == 5
+    with Cache(path) as cache:
+        second = brief([ARTICLES], cache=cache)
+    assert len(grounded) == 5
+    assert second.briefing.stories == first.briefing.stories
+    monkeypatch.setattr(summarizer.cache, "code_fingerprint", lambda: "other code")
+    with Cache(path) as cache:
+        brief([ARTICLES], cache=cache)
+    assert len(grounded) == 10
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE grounded SET data = '{}'")
+    with Cache(path) as cache:
+        third = brief([ARTICLES], cache=cache)
+    assert len(grounded) == 15
+    assert third.briefing.stories == first.briefing.stories
+
+
+def test_the_code_fingerprint_covers_code_and_data() -> None:
+    """The fingerprint is a hash over the package's modules and its data files."""
+    fingerprint = summarizer.cache.code_fingerprint()
+    assert len(fingerprint) == 64
+    assert fingerprint == summarizer.cache.code_fingerprint()
 
 
 def _writer(path: str, start: int) -> None:
