@@ -45,6 +45,11 @@ ACCORDING_RE = re.compile(rf"[Aa]ccording to (?:a statement by |the )?(?P<name>{
 RIGHT_NAME_VERB_RE = re.compile(
     rf"^[,.!?]?\s*(?P<name>{_NAME}|{_PRONOUN})(?:,[^,“”\"\n]{{3,120}},)?\s+(?:{SPEECH_VERBS})\b"
 )
+# "…,” Jane Roe’s sister, Ann Lee, wrote" and "…,” the firm’s chief executive, Ann Lee, said"
+RIGHT_DESCRIBED_RE = re.compile(
+    rf"^[,.!?]?\s*(?:{_NAME}[’']s\s+|(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir)\s+)?"
+    rf"[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*){{0,4}},\s+(?P<name>{_NAME}),\s+(?:{SPEECH_VERBS})\b"
+)
 RIGHT_VERB_NAME_RE = re.compile(rf"^[,.!?]?\s*(?:{SPEECH_VERBS})\s+(?P<name>{_NAME})")
 
 
@@ -189,7 +194,7 @@ def _explicit(  # noqa: PLR0911 - one return per attribution rule reads best
     """
     right_end = bounds[1]
     right = masked[passage.end : right_end].lstrip(',.;:!? ”"')
-    for pattern in (RIGHT_NAME_VERB_RE, RIGHT_VERB_NAME_RE):
+    for pattern in (RIGHT_NAME_VERB_RE, RIGHT_VERB_NAME_RE, RIGHT_DESCRIBED_RE):
         m = pattern.match(right)
         if m:
             name = m.group("name")
@@ -277,6 +282,16 @@ def caveat_for(text: str, passages: list[QuotePassage], index: int) -> str | Non
     return None
 
 
+_QUOTE_ENDS_SENTENCE = re.compile(r"[”\"’']?\s+[“\"‘]?[A-Z]")
+
+
+def _ends_sentence(text: str, passage: QuotePassage) -> bool:
+    """Whether quoted words end their sentence: “… in the Senate.” In 2009 …"""
+    return passage.text.rstrip()[-1:] in (".", "?", "!") and bool(
+        _QUOTE_ENDS_SENTENCE.match(text, passage.end)
+    )
+
+
 _SENTENCE_INSIDE = re.compile(r"[a-z\d)]{2}[.!?]\s+\S")
 
 
@@ -301,9 +316,18 @@ def _continues(
     if _SENTENCE_INSIDE.search(between.strip(' “”"')):  # "…,” Roe said. Lee disagreed. “…”"
         return None
     speaker = done[-1].speaker
-    others = [n for n in known if n in between and re.search(rf"\b{re.escape(n)}\b", between)]
-    if any(n not in speaker and speaker not in n for n in others):
-        return None
+    # Names in a description after the speaker ("said Ann Lee, a fellow at the Vale
+    # Institute.") do not end the run; any other name ("Lee said of Sam Poe.") does.
+    named = between.find(speaker)
+    if named < 0 and _ends_sentence(text, before) and re.search(r"\w", between):
+        return None  # “… the worst bill.” Later the board called it “…”: a new sentence
+    described = named >= 0 and between[named + len(speaker) :].lstrip().startswith(",")
+    for n in known:
+        if n in speaker or speaker in n or n not in between:
+            continue
+        for m in re.finditer(rf"\b{re.escape(n)}\b", between):
+            if not (described and m.start() > named):
+                return None
     return speaker
 
 
@@ -329,10 +353,13 @@ def attribute_quotes(
     model_speakers = model_speakers or {}
     result: list[Attribution] = []
     previous: str | None = None
-    sentence_speaker: dict[tuple[int, int], str] = {}
+    sentence_speaker: dict[tuple[int, int], tuple[str, bool]] = {}
     previous_end = 0
     for index, passage in enumerate(passages):
         bounds = _sentence_bounds(masked, passage.start, passage.end)
+        if index and _ends_sentence(text, passages[index - 1]):
+            # “… in the Senate.” In 2009 he called it “…”: the quoted words ended a sentence
+            bounds = (max(bounds[0], passages[index - 1].end), bounds[1])
         left_start = max(bounds[0], previous_end)
         previous_end = passage.end
         speaker, pronoun = _explicit(text, masked, passage, bounds, known_names, left_start)
@@ -343,8 +370,9 @@ def attribute_quotes(
             found = Attribution(continued, "continued")
         elif model and model in text:
             found = Attribution(clean_name(model, known_names) or model, "model")
-        elif bounds in sentence_speaker:
-            found = Attribution(sentence_speaker[bounds], "explicit")
+        elif bounds in sentence_speaker:  # another quote of the sentence: its speaker, as
+            said, certain = sentence_speaker[bounds]  # certain as that quote's was
+            found = Attribution(said, "explicit" if certain else "previous")
         elif pronoun and previous:
             found = Attribution(previous, "previous")
         elif subject := _subject(masked, bounds, known_names):
@@ -353,6 +381,6 @@ def attribute_quotes(
             found = Attribution(None, "unattributed")
         if found.speaker:
             previous = found.speaker
-            sentence_speaker[bounds] = found.speaker
+            sentence_speaker[bounds] = (found.speaker, found.rule in CERTAIN_RULES)
         result.append(found)
     return result

@@ -131,6 +131,18 @@ def test_pronouns_and_clauses_take_the_previous_speaker() -> None:
             "were loved.”",
             [("Kim Vale", "explicit"), ("Kim Vale", "continued")],
         ),
+        (  # a description after the speaker may name others
+            "“It is worrying,” said Ann Lee, a fellow at the Vale Institute. “It is late.”",
+            [("Ann Lee", "explicit"), ("Ann Lee", "continued")],
+        ),
+        (  # the speaker described by someone else's name before it
+            "“We grieve,” Sam Poe’s sister, Ann Lee, wrote on Facebook.",
+            [("Ann Lee", "explicit")],
+        ),
+        (  # a quote that ends its sentence: the next sentence's quote is not in it
+            "Ann Lee said it was “the worst bill.” Later the board called it “a good start.”",
+            [("Ann Lee", "explicit"), (None, None)],
+        ),
         (  # another name between them: not a continuation
             "“We won,” Ann Lee said of Sam Poe. “He lost.”",
             [("Ann Lee", "explicit"), (None, None)],
@@ -151,7 +163,8 @@ def test_a_quote_continuing_an_attributed_one_keeps_its_speaker(
     """In one paragraph, a quote after a certainly attributed quote, with nothing between but
     that attribution, is the same speaker's; anything else between them leaves it open."""
     passages = harvest_quotes(text)
-    found = attribute_quotes(text, passages, known_names=["Ann Lee", "Sam Poe", "Kim Vale"])
+    known = ["Ann Lee", "Sam Poe", "Kim Vale", "Vale Institute"]
+    found = attribute_quotes(text, passages, known_names=known)
     got = [(f.speaker, f.rule if f.rule in ("explicit", "continued") else None) for f in found]
     assert [(s if r else None, r) for s, r in got] == expected
 
