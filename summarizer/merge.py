@@ -430,9 +430,12 @@ def _conflict_measure(chosen: Sequence[GroundedFigure], unit: str) -> str:
     """'people at Moria camp' when every source ties the figure to one place or name, else
     the unit and the rarest words the sources share around it ('pages indictment')."""
     anchors = {f.anchor.lower() for f in chosen if f.anchor}
-    if len(anchors) == 1 and all(f.anchor for f in chosen):
-        return f"{unit} at {chosen[0].anchor}".strip()
     shared = set.intersection(*(_context_of(f) for f in chosen)) - {unit.lower()}
+    if len(anchors) == 1 and all(f.anchor for f in chosen):
+        anchor = chosen[0].anchor or ""
+        words = sorted(shared - set(anchor.lower().split()), key=lambda w: (-word_weight(w), w))
+        about = f" ({' '.join(words[:3])})" if words else ""
+        return f"{unit} at {anchor}{about}".strip()
     words = sorted(shared, key=lambda w: (-word_weight(w), w))[:3]
     return " ".join([unit, *words] if unit else words)
 

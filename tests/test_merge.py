@@ -208,6 +208,19 @@ def test_figures_whose_words_agree_but_values_do_not_conflict() -> None:
     assert "injured" in group.measure
 
 
+def test_a_conflict_at_one_place_says_what_the_sources_share_about_it() -> None:
+    """Two sources' figures tied to one name are labelled by it and by the rarest words they
+    share around the figure: "USD at Vantor (takeover bid)", not "USD at Vantor" alone."""
+    words = ("takeover", "bid", "billion")
+    a = told("a", figure("a", 38e9, "USD", anchor="Vantor", context=words))
+    b = told("b", figure("b", 47e9, "USD", anchor="Vantor", context=(*words, "vantor")))
+    (group,) = _conflicts(a, b)
+    assert group.measure.startswith("USD at Vantor (")
+    assert "takeover" in group.measure
+    assert "bid" in group.measure
+    assert "vantor" not in group.measure.removeprefix("USD at Vantor")
+
+
 def test_context_alone_does_not_make_a_conflict() -> None:
     """No conflict when one source states both values ('15 of the 19'), when the sources
     share one word only, or when the values are far apart (2 vs 20)."""
