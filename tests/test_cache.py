@@ -66,7 +66,7 @@ def test_second_brief_makes_no_model_call(tmp_path: Path) -> None:
         first = brief([ARTICLES], cache=cache)
     with Cache(path) as cache:
         second = brief([ARTICLES], cache=cache)
-    assert first.run.calls == 14  # 5 article calls and 9 quote calls
+    assert first.run.calls == 16  # 5 article calls and 11 quote calls
     assert (second.run.calls, second.run.cache_hits) == (0, 5)
     assert second.briefing.stories == first.briefing.stories
     assert second.briefing.sources == first.briefing.sources

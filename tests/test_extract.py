@@ -36,7 +36,7 @@ def test_extract_one_article(articles: dict[str, Article]) -> None:
     assert {a.name for a in result.data.actors} >= {"Fuad Hussein", "Kaja Kallas"}
     for quote in result.data.quotes:
         assert quote.text.rstrip(".") in result.article.text
-    assert result.meta.usage.prompt_tokens == 2630
+    assert result.meta.usage.prompt_tokens == 2647
     assert result.meta.usage.calls == 2
     assert result.meta.provider == "replay"
 

@@ -266,6 +266,13 @@ def test_dates_weeks_apart_are_two_events_not_a_conflict() -> None:
     assert [e.conflict for e in near_events if e.label.startswith("Call")] == [True]
 
 
+def test_a_quote_without_a_speaker_is_listed_as_unattributed() -> None:
+    """A quote the rules and the model leave without a speaker gets its own section."""
+    md = render_markdown(merge([A, B]))
+    section = md.split("### Unattributed quotes", 1)[1]
+    assert "preliminary approval" in section.split("##", 1)[0]
+
+
 def test_unrelated_articles_form_separate_stories() -> None:
     """Articles sharing nothing are different stories; related ones stay together."""
     brief = merge([A, B, C, OTHER])
