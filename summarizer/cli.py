@@ -60,6 +60,12 @@ _state = {"debug": False}
 Paths = Annotated[
     list[Path], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl).")
 ]
+Sources = Annotated[
+    list[str],
+    typer.Argument(
+        help="Article files or folders (.txt .md .html .json .jsonl), or http(s) page URLs."
+    ),
+]
 ProviderOpt = Annotated[
     str | None,
     typer.Option(
@@ -385,7 +391,7 @@ def _main(
 
 @app.command("extract")
 def extract_cmd(
-    paths: Paths,
+    paths: Sources,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="text (readable) or json (one object per line).")
     ] = "text",
@@ -681,7 +687,7 @@ def _load_report(path: Path) -> EvalReport:
 
 @app.command("record")
 def record_cmd(
-    paths: Paths,
+    paths: Sources,
     provider: ProviderOpt = "local",
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,

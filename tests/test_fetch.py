@@ -6,6 +6,7 @@ Every page comes from a loopback server in the test; nothing leaves the machine.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import warnings
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from summarizer.html import extract_html, readable_outlet
 from summarizer.loopback import LoopbackServer
 from summarizer.models import Failure
 from summarizer.pagecache import PageCache
+from summarizer.testing import FakeServer, ServerThread
 from summarizer.web import WebOptions, aload_web, url_id
 
 BODY = (
@@ -321,6 +323,25 @@ def test_brief_command_fetches_urls_and_reports_each_failed_page(server: Loopbac
     assert not any(good in line and "HTTP" in line for line in lines)
     assert server.hits["/good.html"] == 1
     assert result.exit_code == 1
+
+
+def test_extract_and_record_take_urls(server: LoopbackServer, tmp_path: Path) -> None:
+    """`summarizer extract URL` and `summarizer record URL` fetch the page and extract it like
+    a file (here against the loopback model server); the URL is never read as a path."""
+    good = server.add("/council.html", page())
+    with ServerThread(FakeServer()) as model:
+        live = ["--provider", "openai-compatible", "--model", "fake"]
+        live += ["--base-url", f"http://127.0.0.1:{model.port}/v1"]
+        done = CliRunner().invoke(app, ["extract", good, *live, "--no-cache", "-f", "json"])
+        assert done.exit_code == 0, done.stderr
+        (line,) = done.stdout.splitlines()
+        assert json.loads(line)["article"]["url"] == good
+        recorded = CliRunner().invoke(
+            app, ["record", good, *live, "--cassettes", str(tmp_path / "cassettes")]
+        )
+        assert recorded.exit_code == 0, recorded.stderr
+    assert server.hits["/council.html"] == 2
+    assert len(list((tmp_path / "cassettes").glob("*.yaml"))) == 1
 
 
 def test_a_callers_client_is_used_with_its_transport() -> None:
