@@ -73,6 +73,8 @@ def main() -> int:
     )
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     article = next(a for a in load_articles([args.articles]).articles if a.id == args.article)
     bodies = recorded_bodies(args.cassettes, args.article)
     model = resolve_config(provider="local").model

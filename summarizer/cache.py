@@ -18,11 +18,12 @@ import hashlib
 import logging
 import os
 import sqlite3
+import sys
 import threading
 import time
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 
 from platformdirs import user_cache_dir
@@ -65,8 +66,9 @@ CREATE TABLE IF NOT EXISTS grounded (
 
 @cache
 def code_fingerprint() -> str:
-    """sha256 of the package's own source and data files: what grounding is a function of,
-    besides its input. Read once per process (about 1 ms)."""
+    """sha256 of the package's own source and data files, the Python version and the versions
+    of the libraries grounding uses: what grounding is a function of, besides its input. Read
+    once per process (about 1 ms), when a cache is opened."""
     digest = hashlib.sha256()
     root = resources.files("summarizer")
     stack = [root]
@@ -81,7 +83,17 @@ def code_fingerprint() -> str:
     for entry in sorted(files, key=str):
         digest.update(str(entry).removeprefix(str(root)).encode())
         digest.update(entry.read_bytes())
+    # grounding also rests on these libraries' behaviour and Python's Unicode tables
+    digest.update(sys.version.encode())
+    for dist in _GROUNDING_LIBRARIES:
+        try:
+            digest.update(f"{dist}=={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{dist} missing".encode())
     return digest.hexdigest()
+
+
+_GROUNDING_LIBRARIES = ("pydantic", "rapidfuzz", "text2num", "wordfreq", "PyYAML")
 
 
 def grounded_key(extraction: Extraction) -> str:
@@ -160,6 +172,7 @@ class Cache:
         #: Extractions that could not be stored; after the first failure, writes stop.
         self.write_errors = 0
         self._grounded_off = False
+        code_fingerprint()  # taken now: code upgraded during a long run is not mistaken for it
         self._write_lock = threading.Lock()
 
     def __enter__(self) -> Cache:

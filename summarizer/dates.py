@@ -158,20 +158,23 @@ def _month_year(m: re.Match[str], published: dt.date | None) -> DateResolution |
 # Words before a weekday, in its own clause, that put the day ahead of the publication
 # ("the House is expected to vote on Thursday", "an interview to be shown on Tuesday").
 _FUTURE = re.compile(
-    r"\b(?:will|won[’']t|shall|(?:is|are|was|were)\s+(?:expected|set|scheduled|due|slated|"
-    r"planning|going)\s+to|plans?\s+to|to\s+be\s+(?:held|shown|aired|broadcast|published|"
-    r"released)|scheduled\s+(?:for|on)|upcoming|coming)\b",
-    re.IGNORECASE,
+    r"\b(?:will|won[’']t|shall|(?:is|are)\s+(?:expected|set|scheduled|due|slated|planning|"
+    r"going)\s+to|plans?\s+to|to\s+be\s+(?:held|shown|aired|broadcast|published|released)|"
+    r"scheduled\s+(?:for|on))\b"
 )
 _CLAUSE_START = re.compile(r".*(?:[.!?;]\s|\n|[“”\"])", re.DOTALL)
+# ", which will report next month," is another clause: its tense is not the weekday's
+_RELATIVE_CLAUSE = re.compile(r",\s*(?:which|who|that|whose)\b[^,]*,")
 
 
 def _ahead(m: re.Match[str]) -> bool:
     """Whether the clause a weekday stands in speaks of the future (looked at up to 160
-    characters back, from the start of its sentence or quotation)."""
+    characters back, from the start of its sentence or quotation, relative clauses left
+    out; lowercase words only, so the name "Will" is not the verb)."""
     before = m.string[max(0, m.start() - 160) : m.start()]
     opening = _CLAUSE_START.match(before)
-    return bool(_FUTURE.search(before[opening.end() :] if opening else before))
+    clause = _RELATIVE_CLAUSE.sub(",", before[opening.end() :] if opening else before)
+    return bool(_FUTURE.search(clause))
 
 
 def _weekday(m: re.Match[str], published: dt.date | None) -> DateResolution | None:

@@ -578,21 +578,18 @@ def _split_far_dates(
     events: dict[str, list[tuple[DateClaim, str]]],
 ) -> dict[str, list[tuple[DateClaim, str]]]:
     """Each event's claims split where their days lie more than MAX_CONFLICT_DAYS apart;
-    claims without a day stay with the first part. Keys of later parts get "#2", "#3"."""
-    out: dict[str, list[tuple[DateClaim, str]]] = {}
+    claims without a day stay with the first part. Keyed (event key, part number)."""
+    out: dict[tuple[str, int], list[tuple[DateClaim, str]]] = {}
     for key, claims in events.items():
         days = sorted({dt.date.fromisoformat(c.iso) for c, _ in claims if c.iso})
         starts = [days[0]] if days else []
         for before, day in itertools.pairwise(days):
             if (day - before).days > MAX_CONFLICT_DAYS:
                 starts.append(day)
-        if len(starts) < 2:
-            out[key] = claims
-            continue
         for claim in claims:
-            day = dt.date.fromisoformat(claim[0].iso) if claim[0].iso else starts[0]
-            part = sum(1 for s in starts if s <= day)
-            out.setdefault(key if part == 1 else f"{key}#{part}", []).append(claim)
+            day = dt.date.fromisoformat(claim[0].iso) if claim[0].iso else None
+            part = sum(1 for s in starts if s <= day) if day and len(starts) > 1 else 1
+            out.setdefault((key, part), []).append(claim)
     return out
 
 
@@ -633,7 +630,8 @@ def _timeline(articles: Sequence[GroundedArticle], actors: ActorIndex) -> list[T
                 )
             events[key].append((claim, article.article_id))
     out = []
-    for key, claims in _split_far_dates(events).items():
+    for (base, part), claims in _split_far_dates(events).items():
+        key = base if part == 1 else f"{base}#{part}"
         dated = sorted({c.iso for c, _ in claims if c.iso})
         weekdays = {c.weekday for c, _ in claims if c.weekday}
         sources = tuple(sorted({a for _, a in claims}))
@@ -647,7 +645,7 @@ def _timeline(articles: Sequence[GroundedArticle], actors: ActorIndex) -> list[T
         out.append(
             TimelineEvent(
                 key=key,
-                label=labels[key.partition("#")[0]],
+                label=labels[base],
                 date=dated[0] if dated else None,
                 claims=tuple(sorted((c for c, _ in claims), key=lambda c: _span_key(c.span))),
                 sources=sources,

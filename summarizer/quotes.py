@@ -45,10 +45,13 @@ ACCORDING_RE = re.compile(rf"[Aa]ccording to (?:a statement by |the )?(?P<name>{
 RIGHT_NAME_VERB_RE = re.compile(
     rf"^[,.!?]?\s*(?P<name>{_NAME}|{_PRONOUN})(?:,[^,“”\"\n]{{3,120}},)?\s+(?:{SPEECH_VERBS})\b"
 )
+# A lowercase word that is not a preposition or relative: "the family of the victim, Ann
+# Lee, said" may name the victim, so such descriptions are not read as the speaker's.
+_PLAIN_WORD = r"(?!(?:of|to|for|by|with|from|at|on|in|who|whom|which|that)\b)[a-z][\w’'-]*"
 # "…,” Jane Roe’s sister, Ann Lee, wrote" and "…,” the firm’s chief executive, Ann Lee, said"
 RIGHT_DESCRIBED_RE = re.compile(
     rf"^[,.!?]?\s*(?:{_NAME}[’']s\s+|(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir)\s+)?"
-    rf"[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*){{0,4}},\s+(?P<name>{_NAME}),\s+(?:{SPEECH_VERBS})\b"
+    rf"{_PLAIN_WORD}(?:\s+{_PLAIN_WORD}){{0,4}},\s+(?P<name>{_NAME}),\s+(?:{SPEECH_VERBS})\b"
 )
 RIGHT_VERB_NAME_RE = re.compile(rf"^[,.!?]?\s*(?:{SPEECH_VERBS})\s+(?P<name>{_NAME})")
 
@@ -292,6 +295,11 @@ def _ends_sentence(text: str, passage: QuotePassage) -> bool:
     )
 
 
+# Words after a quote that attribute it to someone other than a pronoun ("…,” replied the
+# mayor", "…,” her rival said", "…,” an aide whispered"); "…,” she added" continues.
+_OWN_ATTRIBUTION = re.compile(
+    rf"[,.!?]?[”\"]?\s*(?!(?:{_PRONOUN})\b)(?:[\w’'-]+\s+){{0,3}}?(?:{SPEECH_VERBS}|[a-z]+ed)\b"
+)
 _SENTENCE_INSIDE = re.compile(r"[a-z\d)]{2}[.!?]\s+\S")
 
 
@@ -310,6 +318,8 @@ def _continues(
     if not index or done[-1].rule not in CERTAIN_RULES or not done[-1].speaker:
         return None
     before, here = passages[index - 1], passages[index]
+    if _OWN_ATTRIBUTION.match(masked, here.end):  # “…,” replied the mayor: someone new
+        return None
     between = masked[before.end : here.start]
     if "\n" in text[before.end : here.start] or len(between) > 300:
         return None
