@@ -303,7 +303,7 @@ _OWN_ATTRIBUTION = re.compile(
 _SENTENCE_INSIDE = re.compile(r"[a-z\d)]{2}[.!?]\s+\S")
 
 
-def _continues(
+def _continues(  # noqa: PLR0911 - one return per reason the run ends
     text: str,
     masked: str,
     passages: list[QuotePassage],
