@@ -118,6 +118,7 @@ def test_the_code_fingerprint_covers_code_and_data() -> None:
     fingerprint = summarizer.cache.code_fingerprint()
     assert len(fingerprint) == 64
     assert fingerprint == summarizer.cache.code_fingerprint()
+    assert "rapidfuzz" in summarizer.cache._GROUNDING_LIBRARIES  # fuzzy quote matching
 
 
 def _writer(path: str, start: int) -> None:

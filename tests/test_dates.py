@@ -74,6 +74,9 @@ def test_weekday_is_most_recent_on_or_before_published(expression: str, iso: str
         ("“We will win,” he said on Tuesday.", "2026-01-20"),  # the future is in the quote
         ("It will rain. The vote was on Tuesday.", "2026-01-20"),  # another sentence
         ("The House voted on Tuesday.", "2026-01-20"),
+        ("Will Hurd said on Tuesday that he would run.", "2026-01-20"),  # a name
+        ("Acme, which will report next month, said on Tuesday it grew.", "2026-01-20"),
+        ("The House was expected to vote on Tuesday, but it did not.", "2026-01-20"),
     ],
 )
 def test_a_weekday_the_clause_puts_ahead_is_the_next_one(sentence: str, iso: str) -> None:

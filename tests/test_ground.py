@@ -143,6 +143,14 @@ def test_pronouns_and_clauses_take_the_previous_speaker() -> None:
             "Ann Lee said it was “the worst bill.” Later the board called it “a good start.”",
             [("Ann Lee", "explicit"), (None, None)],
         ),
+        (  # the quote names its own speaker, not a pronoun: someone new
+            "“We will win,” Ann Lee said. “Nonsense,” replied the mayor.",
+            [("Ann Lee", "explicit"), (None, None)],
+        ),
+        (  # a description with a preposition may name someone else
+            "“We are heartbroken,” the family of the victim, Ann Lee, said in a statement.",
+            [(None, None)],
+        ),
         (  # another name between them: not a continuation
             "“We won,” Ann Lee said of Sam Poe. “He lost.”",
             [("Ann Lee", "explicit"), (None, None)],

@@ -266,6 +266,14 @@ def test_dates_weeks_apart_are_two_events_not_a_conflict() -> None:
     assert [e.conflict for e in near_events if e.label.startswith("Call")] == [True]
 
 
+def test_an_article_id_with_a_hash_sign_keeps_its_timeline() -> None:
+    """Article ids come from file names and JSON; a '#' in one is no part of an event key."""
+    (story,) = merge(
+        [article("issue#12", dates=(date("issue#12", "Tuesday", "2026-03-03", "It rained."),))]
+    ).stories
+    assert [e.label for e in story.timeline] == ["It rained."]
+
+
 def test_a_quote_without_a_speaker_is_listed_as_unattributed() -> None:
     """A quote the rules and the model leave without a speaker gets its own section."""
     md = render_markdown(merge([A, B]))
