@@ -576,7 +576,7 @@ MAX_CONFLICT_DAYS = 7
 
 def _split_far_dates(
     events: dict[str, list[tuple[DateClaim, str]]],
-) -> dict[str, list[tuple[DateClaim, str]]]:
+) -> dict[tuple[str, int], list[tuple[DateClaim, str]]]:
     """Each event's claims split where their days lie more than MAX_CONFLICT_DAYS apart;
     claims without a day stay with the first part. Keyed (event key, part number)."""
     out: dict[tuple[str, int], list[tuple[DateClaim, str]]] = {}
@@ -587,8 +587,8 @@ def _split_far_dates(
             if (day - before).days > MAX_CONFLICT_DAYS:
                 starts.append(day)
         for claim in claims:
-            day = dt.date.fromisoformat(claim[0].iso) if claim[0].iso else None
-            part = sum(1 for s in starts if s <= day) if day and len(starts) > 1 else 1
+            when = dt.date.fromisoformat(claim[0].iso) if claim[0].iso else None
+            part = sum(1 for s in starts if s <= when) if when and len(starts) > 1 else 1
             out.setdefault((key, part), []).append(claim)
     return out
 
