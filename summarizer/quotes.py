@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from summarizer.names import load_lexicon
@@ -167,10 +168,17 @@ def _sentence_bounds(masked: str, start: int, end: int) -> tuple[int, int]:
     return sentences(masked).bounds(start, end)
 
 
+def _mentions(name: str, text: str) -> Iterator[re.Match[str]]:
+    """Where `name` stands in `text` as whole words (a substring test first: most known
+    names are not in a given sentence)."""
+    if name and name in text:
+        yield from re.finditer(rf"\b{re.escape(name)}\b", text)
+
+
 def clean_name(raw: str, known: list[str]) -> str | None:
     """Reduce 'Chief Executive Jane Roe' to a known actor name, or drop leading titles."""
     raw = raw.strip(" ,")
-    inside = [n for n in known if n and n in raw and re.search(rf"\b{re.escape(n)}\b", raw)]
+    inside = [n for n in known if any(_mentions(n, raw))]
     if inside:  # the name that ends the phrase is its head: "U.S. Attorney Paul Fishman"
         return max(inside, key=lambda n: (raw.rstrip(" .").endswith(n), len(n)))
     words = raw.split()
@@ -261,12 +269,7 @@ def _statement_issuer(text: str, before: int) -> str | None:
 
 def _subject(masked: str, bounds: tuple[int, int], known: list[str]) -> str | None:
     sentence = masked[bounds[0] : bounds[1]]
-    hits = [
-        (m.start(), name)
-        for name in known
-        if name in sentence
-        for m in re.finditer(rf"\b{re.escape(name)}\b", sentence)
-    ]
+    hits = [(m.start(), name) for name in known for m in _mentions(name, sentence)]
     return min(hits)[1] if hits else None
 
 
@@ -333,11 +336,10 @@ def _continues(  # noqa: PLR0911 - one return per reason the run ends
         return None  # “… the worst bill.” Later the board called it “…”: a new sentence
     described = named >= 0 and between[named + len(speaker) :].lstrip().startswith(",")
     for n in known:
-        if n in speaker or speaker in n or n not in between:
+        if n in speaker or speaker in n:
             continue
-        for m in re.finditer(rf"\b{re.escape(n)}\b", between):
-            if not (described and m.start() > named):
-                return None
+        if any(not (described and m.start() > named) for m in _mentions(n, between)):
+            return None
     return speaker
 
 
