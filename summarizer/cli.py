@@ -23,11 +23,10 @@ from summarizer.errors import BudgetError, ConfigError, SummarizerError, one_lin
 from summarizer.extract import DEFAULT_CONCURRENCY, ExtractionRun, aextract_many, arecord
 from summarizer.feeds import parse_since
 from summarizer.fetch import DEFAULT_PER_HOST, FetchOptions, is_url
-from summarizer.ground import ground
 from summarizer.html import quiet_library_logs
 from summarizer.models import Extraction, Failure, GroundedArticle
 from summarizer.pagecache import PageCache
-from summarizer.pipeline import aload_inputs, briefing_from
+from summarizer.pipeline import aload_inputs, briefing_from, ground_cached
 from summarizer.progress import RunProgress
 from summarizer.render.html import render_html
 from summarizer.render.json import render_json
@@ -283,7 +282,7 @@ def _run(
             progress.update(outcome)
             _report(outcome)
             if grounded is not None and isinstance(outcome, Extraction):
-                grounded[id(outcome)] = ground(outcome)
+                grounded[id(outcome)] = ground_cached(outcome, cache)
 
         run = asyncio.run(
             aextract_many(

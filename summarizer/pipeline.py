@@ -212,7 +212,7 @@ async def abrief(
         # Grounding is pure CPU: done as each answer arrives, it hides behind the calls
         # still in flight instead of running after the last one.
         if isinstance(outcome, Extraction):
-            grounded[id(outcome)] = _ground_cached(outcome, cache)
+            grounded[id(outcome)] = ground_cached(outcome, cache)
         if on_result is not None:
             on_result(outcome)
 
@@ -233,7 +233,7 @@ async def abrief(
     )
 
 
-def _ground_cached(extraction: Extraction, cache: Cache | None) -> GroundedArticle:
+def ground_cached(extraction: Extraction, cache: Cache | None) -> GroundedArticle:
     """ground(extraction), read from the cache when this code grounded the same article and
     answer before (a re-run), and stored there otherwise."""
     if cache is None:

@@ -161,7 +161,11 @@ def test_cache_commands(tmp_path: Path) -> None:
     assert "replay/qwen2.5-coder-1.5b-instruct: 5" in stats.stdout
     again = cli("brief", "articles/", "--cache", str(path))
     assert "5 from cache, 0 replayed calls" in again.stderr
+    with sqlite3.connect(path) as db:  # the CLI keeps grounded articles too
+        assert db.execute("SELECT COUNT(*) FROM grounded").fetchone() == (5,)
     assert "removed 5" in cli("cache", "clear", "--cache", str(path)).stdout
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM grounded").fetchone() == (0,)
     assert "0 extractions" in cli("cache", "stats", "--cache", str(path)).stdout
 
 
