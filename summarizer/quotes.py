@@ -6,28 +6,34 @@ words around it, by these rules, strongest first:
 
 1. explicit: a speech verb next to a name in the same sentence ("X said", "said X",
    "X, spokesperson for Y, announced that", "according to X", "X stated:" on the line above);
-   "according to the statement" names whoever issued the last statement mentioned before;
-2. the model's speaker for the same words, when that name appears in the article;
-3. a pronoun or description as the subject ("he added", "the senior diplomat emphasized"),
+   "according to the statement" or "the statement said" names whoever issued the last
+   statement named before, "the department said" the last department named; quoted items
+   of one list share the attribution after the list;
+2. antecedent: "he said"/"she added" takes the person named in the nearest sentence before
+   that names one (a title or a description marks a person);
+3. continued: a quote that continues one so attributed in the same paragraph;
+4. the model's speaker for the same words, when that name appears in the article;
+5. a pronoun or description as the subject ("they added", "the senior diplomat emphasized"),
    which takes the previous quote's speaker; or the sentence's subject, when it is a name;
-4. otherwise the quote is unattributed.
+6. otherwise the quote is unattributed.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from summarizer.names import load_lexicon
+from summarizer.names import is_organisation, load_lexicon
 
 QUOTE_RE = re.compile(r"“([^”]+)”|\"([^\"\n]+)\"")
 SPEECH_VERBS = (
     "said|says|say|added|adds|told|tells|stated|states|noted|notes|stressed|stresses|"
     "emphasized|emphasised|emphasizes|underscored|announced|confirmed|warned|responded|"
-    "explained|insisted|argued|wrote|declared|asserted|remarked|replied|urged|reiterated|"
+    "explained|insisted|argued|wrote|declared|asserted|remarked|replied|urged|reiterated|called|"
     "addressed [A-Z][a-z]+|noting|warning|stressing|saying|adding"
 )
 _NAME_TOKEN = r"(?:[A-Z][\w’'.-]*|al-[A-Z][\w’'-]*|bin|de|van|von)"  # noqa: S105 - a regex, not a password
@@ -36,11 +42,26 @@ _PRONOUN = r"(?:he|she|they|He|She|They)"
 # "X said", "X, spokesperson for Y, announced that", "X stated:"
 LEFT_RE = re.compile(
     rf"(?P<name>{_NAME}(?:\s+officials)?|{_PRONOUN}|[Tt]he [a-z][\w\s-]*?)"
+    rf"(?P<of>(?:\s+(?:of|in|from|at)\s+(?:the\s+)?{_NAME}){{1,2}})?"
     rf"(?:,(?P<appos>[^,“”\"]{{3,120}})(?:,[^,“”\"]{{3,120}})?,)?"
     rf"(?:\s+(?:also|then|however|later|again|further),?)*(?:\s+on\s+[A-Z]\w+)?"
     rf"\s+(?P<verb>{SPEECH_VERBS})\b(?P<tail>[^“”\"]{{0,80}})$"
 )
-ACCORDING_RE = re.compile(rf"[Aa]ccording to (?:a statement by |the )?(?P<name>{_NAME}|statement)")
+# Documents whose words are quoted: "the statement said", "a report released by X".
+DOCUMENTS = "statement|indictment|complaint|report|lawsuit|filing|release|letter|ruling|order"
+# "according to X", "according to a statement released by X", "according to the statement"
+ACCORDING_RE = re.compile(
+    rf"[Aa]ccording to (?:(?:a|an|the) (?:[a-z][\w-]* ){{0,2}}?(?:{DOCUMENTS})"
+    rf"(?: (?:released|issued|filed|published|sent|posted))? (?:by|from) (?:the )?|the )?"
+    rf"(?P<name>{_NAME}|(?:{DOCUMENTS}))"
+)
+# "…,” the statement said" (whoever issued the last such document named before), "…,” the
+# department said" (the last organisation named before whose name ends in "Department")
+DESCRIBED_SAID_RE = re.compile(
+    r"^[,.!?]?\s*(?:[Tt]he|[Tt]his|[Tt]hat) (?:[a-z][\w-]* )?(?P<head>[a-z]+)"
+    r" (?:said|says|stated|states|added|alleged|alleges|read|reads|noted|notes)\b"
+)
+_DESCRIPTION = re.compile(r"(?:[Tt]he|[Tt]his|[Tt]hat) (?:[a-z][\w-]* )?(?P<head>[a-z]+)")
 # "…,” X said" and "…,” said X"
 # "…,” Jane Roe, president of the hospital, said" (one description between name and verb)
 RIGHT_NAME_VERB_RE = re.compile(
@@ -71,12 +92,13 @@ class Attribution:
     """Who said a passage, and which rule decided it."""
 
     speaker: str | None
-    rule: str  # explicit | continued | model | previous | subject | unattributed
+    rule: str  # explicit | antecedent | continued | model | previous | subject | unattributed
 
 
 #: Rules certain enough that the model is not asked: the text names the speaker next to a
-#: speech verb, or the quote continues one so attributed in the same paragraph.
-CERTAIN_RULES = frozenset({"explicit", "continued"})
+#: speech verb, "he"/"she" follows a sentence naming one person, or the quote continues
+#: one so attributed in the same paragraph.
+CERTAIN_RULES = frozenset({"explicit", "antecedent", "continued"})
 
 
 def harvest_quotes(text: str) -> list[QuotePassage]:
@@ -112,6 +134,8 @@ SENTENCE_END = re.compile(
 )
 _SENTENCE_END = SENTENCE_END
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
+#: Paragraphs before a quote's own that "he said" may look back to for its person.
+CONTEXT_PARAGRAPHS = 2
 
 
 class Sentences:
@@ -190,6 +214,53 @@ def clean_name(raw: str, known: list[str]) -> str | None:
     return " ".join(words)
 
 
+def _according(text: str, m: re.Match[str], before: int, known: list[str]) -> str | None:
+    """The source an "according to" names: a name, or the issuer of the document named."""
+    name = m.group("name")
+    if name[0].isupper():
+        return clean_name(name, known)
+    issuer = _issuer(text, before, name, known)  # "according to the statement"
+    return clean_name(issuer, known) if issuer else None
+
+
+def _right_speaker(
+    text: str, right: str, passage: QuotePassage, known: list[str]
+) -> tuple[str | None, bool] | None:
+    """(speaker, found_pronoun) from the words just after a quote ("…,” Roe said", "…,”
+    said Roe", "…,” according to the agency", "…,” the statement said"), or None."""
+    for pattern in (RIGHT_NAME_VERB_RE, RIGHT_VERB_NAME_RE, RIGHT_DESCRIBED_RE):
+        m = pattern.match(right)
+        if m:
+            name = m.group("name")
+            if name.lower() in _PRONOUNS:
+                return None, True
+            return _checked(clean_name(name, known), known)
+    m = ACCORDING_RE.match(right)
+    source = _according(text, m, passage.start, known) if m else None
+    m = DESCRIBED_SAID_RE.match(right)
+    if m and not source:
+        source = _described(text, m.group("head"), passage.start, known)
+    return (source, False) if source else None
+
+
+def _described(text: str, head: str, before: int, known: list[str]) -> str | None:
+    """Who "the statement" or "the department" is, from what the text named before: the
+    issuer of the last such document, or the last organisation named whose name ends in
+    that word ("the ministry" -> "Foreign Ministry"); None when neither is named."""
+    if re.fullmatch(DOCUMENTS, head):
+        issuer = _issuer(text, before, head, known)
+        return clean_name(issuer, known) if issuer else None
+    if head not in load_lexicon().organisation_words:
+        return None
+    named = [
+        (m.start(), n)
+        for n in known
+        if n.split()[-1].lower() == head and len(n.split()) > 1
+        for m in _mentions(n, text[:before])
+    ]
+    return max(named)[1] if named else None
+
+
 def _explicit(  # noqa: PLR0911 - one return per attribution rule reads best
     text: str,
     masked: str,
@@ -205,13 +276,9 @@ def _explicit(  # noqa: PLR0911 - one return per attribution rule reads best
     """
     right_end = bounds[1]
     right = masked[passage.end : right_end].lstrip(',.;:!? ”"')
-    for pattern in (RIGHT_NAME_VERB_RE, RIGHT_VERB_NAME_RE, RIGHT_DESCRIBED_RE):
-        m = pattern.match(right)
-        if m:
-            name = m.group("name")
-            if name.lower() in _PRONOUNS:
-                return None, True
-            return _checked(clean_name(name, known), known)
+    said = _right_speaker(masked, right, passage, known)
+    if said is not None:
+        return said
     left = masked[left_start : passage.start].rstrip('“" ')
     if not left.strip():
         line_start = text.rfind("\n", 0, passage.start - 1)
@@ -220,15 +287,18 @@ def _explicit(  # noqa: PLR0911 - one return per attribution rule reads best
         if previous.endswith(":"):
             left = previous
     m = ACCORDING_RE.search(left)
-    if m and m.group("name") != "statement":
-        return clean_name(m.group("name"), known), False
-    if m:  # "according to the statement": whoever issued the last statement named before
-        issuer = _statement_issuer(text, passage.start)
-        if issuer:
-            return clean_name(issuer, known), False
+    if m:
+        found = _according(masked, m, passage.start, known)
+        if found:
+            return found, False
     m = LEFT_RE.search(left.rstrip(":").rstrip())
     if m:
         name = m.group("name")
+        description = _DESCRIPTION.fullmatch(name.strip())
+        if description:  # "The statement said: “…”", "The department said that “…”"
+            described = _described(masked, description.group("head"), passage.start, known)
+            if described:
+                return described, False
         if name.lower() in _PRONOUNS or name[0].islower() or name.startswith("The "):
             return None, True
         before = left[: m.start("name")].rstrip().rsplit(" ", 1)[-1].lower()
@@ -237,8 +307,77 @@ def _explicit(  # noqa: PLR0911 - one return per attribution rule reads best
         appos = (m.group("appos") or "").strip()
         if appos and appos[0].isupper() and appos in known:  # "A spokesman for X, Name, said"
             return appos, False
+        whole = name + (m.group("of") or "")
+        if m.group("of") and " ".join(whole.split()) in known:  # "the Department of Justice"
+            return " ".join(whole.split()), False
+        # "Senator Jane Roe of Ohio said", "Rabbi Ann Lee of the Vale Temple in Erie said":
+        # the name before "of" speaks
         return _checked(clean_name(name, known), known)
     return None, False
+
+
+def _he_or_she(masked: str, passage: QuotePassage, left_start: int) -> bool:
+    """Whether "he" or "she" attributes the quote: "…,” he said", "She added: “…”"."""
+    right = masked[passage.end :].lstrip(',.;:!? ”"')
+    m = RIGHT_NAME_VERB_RE.match(right) or RIGHT_VERB_NAME_RE.match(right)
+    if m:
+        return m.group("name").lower() in ("he", "she")
+    left = masked[left_start : passage.start].rstrip('“" ').rstrip(":").rstrip()
+    m = LEFT_RE.search(left)
+    return bool(m) and m.group("name").lower() in ("he", "she")
+
+
+@functools.lru_cache(maxsize=1)
+def _titles_pattern() -> str:
+    titles = {t[:1].upper() + t[1:].rstrip(".") for t in load_lexicon().titles}
+    return "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=1024)
+def _titled_re(last: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![\w.])(?:{_titles_pattern()})\.?\s+(?:[A-Z][\w’'.-]*\s+){{0,3}}?"
+        rf"{re.escape(last)}(?![\w’'-])"
+    )
+
+
+def _person_like(name: str, text: str) -> bool:
+    """Whether the text marks the name as a person's: a title before it ("Mr. Roe", "Rabbi
+    Jane Roe"), or a full name described after a comma ("Jane Roe, a former judge,"), which
+    a company, a place or a building ("the White House") does not carry."""
+    if is_organisation(name):
+        return False
+    if _titled_re(name.rsplit(maxsplit=1)[-1]).search(text):
+        return True
+    return len(name.split()) > 1 and bool(
+        re.search(rf"(?<![\w’'-]){re.escape(name)},\s+(?:a|an|the|who)\s+[a-z]", text)
+    )
+
+
+def _antecedent(text: str, masked: str, passage: QuotePassage, known: list[str]) -> str | None:
+    """The person "he" or "she" most likely stands for: the first person (`_person_like`)
+    named in the nearest sentence before the quote that names one, in its own paragraph or
+    the two before it ("Mr. Roe praised the police. “…,” he said." -> Roe). A surname
+    alone stands for the full name the article gives."""
+    lines = [m.start() for m in re.finditer(r"[^\n]+", text[: passage.start])]
+    start = lines[max(len(lines) - 1 - CONTEXT_PARAGRAPHS, 0)] if lines else 0
+    region = masked[start : passage.start]
+    persons = [n for n in known if n.split() and _person_like(n, text)]
+    forms = {n: n for n in persons}  # words a person is mentioned by -> their name
+    surnames: dict[str, set[str]] = {}
+    for name in persons:
+        if " " in name and name.split()[-1][:1].isupper():
+            surnames.setdefault(name.split()[-1], set()).add(name)
+    for last, names in surnames.items():
+        if len(names) == 1 and last not in forms:  # "Hunter" for two Hunters stays as it is
+            forms[last] = names.pop()
+    ends = [0, *(m.end() for m in SENTENCE_END.finditer(region)), len(region)]
+    for a, b in reversed(list(itertools.pairwise(ends))):
+        sentence = region[a:b]
+        hits = [(m.start(), -len(f), n) for f, n in forms.items() for m in _mentions(f, sentence)]
+        if hits:
+            return min(hits)[2]
+    return None
 
 
 def _checked(name: str | None, known: list[str]) -> tuple[str | None, bool]:
@@ -253,17 +392,24 @@ def _checked(name: str | None, known: list[str]) -> tuple[str | None, bool]:
     return None, bool(name)
 
 
-STATEMENT_BY_RE = re.compile(
-    rf"statement (?:by|from|issued by) (?:the )?(?P<name>{_NAME})"
-    rf"|(?P<name2>{_NAME}) said in a statement"
+ISSUED_BY_RE = re.compile(
+    rf"(?P<document>{DOCUMENTS})(?: (?:released|issued|filed|published|sent|posted))?"
+    rf" (?:by|from) (?:the )?(?P<name>{_NAME})"
+    rf"|\b[Ii]n (?:a|an|its|his|her|their) (?:[a-z][\w-]* )?(?P<document2>{DOCUMENTS})\b"
 )
 
 
-def _statement_issuer(text: str, before: int) -> str | None:
-    """Who issued the most recent statement named before `before` ("a statement by X")."""
+def _issuer(text: str, before: int, document: str, known: list[str]) -> str | None:
+    """Who issued the most recent document of this kind named before `before`: "a
+    statement by X", "an indictment released by X", or the first name of the sentence
+    that says "X said in a statement" ("In a statement, X said")."""
     issuer = None
-    for m in STATEMENT_BY_RE.finditer(text, 0, before):
-        issuer = m.group("name") or m.group("name2")
+    for m in ISSUED_BY_RE.finditer(text, 0, before):
+        if m.group("document") == document:
+            issuer = m.group("name")
+        elif m.group("document2") == document:
+            start, end = sentences(text).bounds(m.start(), m.end())
+            issuer = _subject(text, (start, end), known) or issuer
     return issuer
 
 
@@ -380,6 +526,10 @@ def attribute_quotes(
             found = Attribution(speaker, "explicit")
         elif continued := _continues(text, masked, passages, result, index, known_names):
             found = Attribution(continued, "continued")
+        elif _he_or_she(masked, passage, left_start) and (
+            person := _antecedent(text, masked, passage, known_names)
+        ):
+            found = Attribution(person, "antecedent")
         elif model and model in text:
             found = Attribution(clean_name(model, known_names) or model, "model")
         elif bounds in sentence_speaker:  # another quote of the sentence: its speaker, as
@@ -395,4 +545,45 @@ def attribute_quotes(
             previous = found.speaker
             sentence_speaker[bounds] = (found.speaker, found.rule in CERTAIN_RULES)
         result.append(found)
-    return result
+    return _listed(text, masked, passages, result, known_names)
+
+
+# Between two quoted items of one list: marks, "and"/"or", a few lowercase words
+# ("“gift cards” for charitable donations and “gift basket items,” the statement said").
+_LIST_GAP = re.compile(r"[\s,;”“\"]*(?:(?:[a-z][\w’'-]*|[,;])\s*){0,6}[”“\"]?\s*")
+
+
+def _listed(
+    text: str,
+    masked: str,
+    passages: list[QuotePassage],
+    found: list[Attribution],
+    known: list[str],
+) -> list[Attribution]:
+    """Quoted items of one list share the attribution that follows the list: “campaign
+    travel,” “toy drives” and “gift cards,” the statement said. Only the words between
+    items are allowed between them: a few lowercase words with no speech verb, no name,
+    no line or sentence end."""
+    out = list(found)
+    # the quotes attributed by the words after them, and those the list extends it to
+    closing = {
+        i
+        for i, p in enumerate(passages)
+        if found[i].rule == "explicit"
+        and _right_speaker(masked, masked[p.end :].lstrip(',.;:!? ”"'), p, known) is not None
+    }
+    for i in range(len(passages) - 2, -1, -1):
+        after = out[i + 1]
+        if out[i].rule in CERTAIN_RULES or i + 1 not in closing:
+            continue
+        gap = masked[passages[i].end : passages[i + 1].start]
+        if (
+            "\n" in gap
+            or not _LIST_GAP.fullmatch(gap)
+            or re.search(rf"\b(?:{SPEECH_VERBS})\b", gap)
+            or _ends_sentence(text, passages[i])
+        ):
+            continue
+        out[i] = Attribution(after.speaker, "explicit")
+        closing.add(i)
+    return out

@@ -18,7 +18,7 @@ from summarizer.models import (
     Figure,
     Quote,
 )
-from summarizer.quotes import attribute_quotes, harvest_quotes
+from summarizer.quotes import CERTAIN_RULES, attribute_quotes, harvest_quotes
 
 
 def make(text: str, *, published: dt.date | None = None, **data: object) -> Extraction:
@@ -174,6 +174,92 @@ def test_a_quote_continuing_an_attributed_one_keeps_its_speaker(
     known = ["Ann Lee", "Sam Poe", "Kim Vale", "Vale Institute"]
     found = attribute_quotes(text, passages, known_names=known)
     got = [(f.speaker, f.rule if f.rule in ("explicit", "continued") else None) for f in found]
+    assert [(s if r else None, r) for s, r in got] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # "according to" after the quote, naming the document's issuer
+            "It listed “fees and meals,” according to a statement released by the Water Board.",
+            [("Water Board", "explicit")],
+        ),
+        (  # "the statement said": whoever issued the last statement named before
+            "Ann Lee said in a statement that it was over. Sam Poe spoke later.\n"
+            "“We are done,” the statement said.",
+            [("Ann Lee", "explicit")],
+        ),
+        (  # quoted items of one list share the attribution after the list
+            "An indictment released by the Water Board listed the costs.\nThey were put "
+            "down as “travel,” “meals” for friends and “gift cards,” the indictment said.",
+            [("Water Board", "explicit")] * 3,
+        ),
+        (  # "the board said": the last organisation named whose name ends in "Board"
+            "The Water Board met on Monday.\nThe board said that “fees rose.”",
+            [("Water Board", "explicit")],
+        ),
+        (  # "X of Y called": X speaks, not the place after "of"
+            "Senator Ann Lee of Ohio called the bill “the worst in years.”",
+            [("Ann Lee", "explicit")],
+        ),
+        (  # a document nobody is named as issuing: left open
+            "“We are done,” the statement said.",
+            [(None, None)],
+        ),
+        (  # a list broken by a speech verb is not one list
+            "Ann Lee called it “travel,” and Sam Poe said it was “a scam,” the report said.",
+            [("Ann Lee", "explicit"), ("Sam Poe", "explicit")],
+        ),
+    ],
+)
+def test_documents_descriptions_and_lists_name_their_source(
+    text: str, expected: list[tuple[str | None, str | None]]
+) -> None:
+    """A statement or indictment speaks for whoever the text says issued it; "the board"
+    for the board it named; items of one quoted list share the attribution after it."""
+    passages = harvest_quotes(text)
+    known = ["Ann Lee", "Sam Poe", "Water Board", "Ohio"]
+    found = attribute_quotes(text, passages, known_names=known)
+    got = [(f.speaker, f.rule if f.rule in CERTAIN_RULES else None) for f in found]
+    assert [(s if r else None, r) for s, r in got] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # the person named in the paragraph before, marked by a title
+            "Speaking at the Vale Institute on Friday, Mr. Poe praised the firefighters.\n\n"
+            "“They were brave,” he said.\n\nHe added: “We owe them.”",
+            [("Sam Poe", "antecedent"), ("Sam Poe", "antecedent")],
+        ),
+        (  # marked by a description after the full name
+            "Ann Lee, a former judge, agreed that the rules were weak.\n\n"
+            "“Nobody read them,” she told reporters.",
+            [("Ann Lee", "antecedent")],
+        ),
+        (  # the nearest sentence naming a person wins over earlier ones
+            "Mr. Poe spoke first. Later, Judge Ann Lee read the verdict.\n“It is final,” she said.",
+            [("Ann Lee", "antecedent")],
+        ),
+        (  # a company is not "he": left to the model
+            "Since 2012, Vale Corp has charged a fee.\n\n“It works,” he said.",
+            [(None, None)],
+        ),
+        (  # "they" may be anyone: left to the model
+            "Mr. Poe met the board.\n“It works,” they said.",
+            [(None, None)],
+        ),
+    ],
+)
+def test_he_or_she_is_the_person_named_just_before(
+    text: str, expected: list[tuple[str | None, str | None]]
+) -> None:
+    """ "…,” he said" is the person the nearest sentence before names (a title or a
+    description marks a person); no such person, or "they", leaves the quote open."""
+    passages = harvest_quotes(text)
+    known = ["Sam Poe", "Ann Lee", "Vale Corp", "Vale Institute"]
+    found = attribute_quotes(text, passages, known_names=known)
+    got = [(f.speaker, f.rule if f.rule in CERTAIN_RULES else None) for f in found]
     assert [(s if r else None, r) for s, r in got] == expected
 
 
