@@ -323,8 +323,8 @@ def _he_or_she(masked: str, passage: QuotePassage, left_start: int) -> bool:
     if m:
         return m.group("name").lower() in ("he", "she")
     left = masked[left_start : passage.start].rstrip('“" ').rstrip(":").rstrip()
-    m = LEFT_RE.search(left)
-    return bool(m) and m.group("name").lower() in ("he", "she")
+    found = LEFT_RE.search(left)
+    return found is not None and found.group("name").lower() in ("he", "she")
 
 
 @functools.lru_cache(maxsize=1)
