@@ -126,6 +126,8 @@ async def one_article(llm: LLM, article: Any, gold: Any, prompt: Any) -> dict[st
     return {
         "article": article.id,
         "quotes": len(want),
+        "gold": {f"Q{i + 1}": g.name for i, g in want.items()},
+        "all_at_once_said": said,
         "per_quote": {"right": single_ok, "seconds": round(single_s, 1), "tokens": single_tokens},
         "all_at_once": {
             "right": batch_ok,

@@ -35,11 +35,20 @@ from summarizer.names import (
     candidates,
     find_names,
     full_forms,
+    is_organisation,
+    is_person,
     load_lexicon,
     particle_full_form,
 )
 from summarizer.numbers import NumberMention, find_numbers, parse_number
-from summarizer.quotes import SENTENCE_END, attribute_quotes, caveat_for, harvest_quotes, sentences
+from summarizer.quotes import (
+    SENTENCE_END,
+    SPEECH_VERBS,
+    attribute_quotes,
+    caveat_for,
+    harvest_quotes,
+    sentences,
+)
 
 FUZZY_MIN = 88.0
 _FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
@@ -495,6 +504,33 @@ def article_terms(
     return tuple(sorted(counts.items()))
 
 
+def named_actors(article_id: str, text: str) -> list[GroundedActor]:
+    """Who the text itself shows taking part, beyond the model's short list: people it marks
+    as people (a title, or a description after the full name: `names.is_person`), named
+    organisations ("Water Board", "Department of Justice"), and any name that speaks ("X
+    said", quoted or not). Places and other bare names are left out. In text order."""
+    found = []
+    for name in candidates(text):
+        if " " in name and is_person(name, text):  # a full name: a surname alone may be
+            kind: ActorKind = "person"  # anyone's
+        elif is_organisation(name):
+            kind = "organization"
+        elif re.search(
+            rf"(?<!\bof )(?<!\bin )(?<!\bfrom )(?<!\bat )(?<![\w’'-]){re.escape(name)}"
+            rf"(?:,[^,\n“”\"]{{3,80}},)?\s+(?:{SPEECH_VERBS})\b",
+            text,
+        ):
+            kind = _speaker_kind(name)
+        else:
+            continue
+        where = locate(text, name, fuzzy=False)
+        if where[0] != "not_found":
+            found.append(
+                GroundedActor(name=name, kind=kind, role="named", span=_span(article_id, where))
+            )
+    return found
+
+
 def _speaker_kind(name: str) -> ActorKind:
     words = {w.lower().strip(".,") for w in name.split()}
     return "organization" if words & load_lexicon().organisation_words else "person"
@@ -580,6 +616,10 @@ def _ground(extraction: Extraction) -> GroundedArticle:
                         span=_span(article.id, where),
                     )
                 )
+    for actor in named_actors(article.id, article.text):
+        if actor.name not in known:
+            known.add(actor.name)
+            actors.append(actor)
     figures, bad_figures = _ground_figures(extraction)
     dates, bad_dates = _ground_dates(extraction)
     return GroundedArticle(
@@ -605,4 +645,12 @@ def _ground(extraction: Extraction) -> GroundedArticle:
     )
 
 
-__all__ = ["ground", "harvest_entities", "locate", "parse_number", "sentence_bounds", "unit_class"]
+__all__ = [
+    "ground",
+    "harvest_entities",
+    "locate",
+    "named_actors",
+    "parse_number",
+    "sentence_bounds",
+    "unit_class",
+]

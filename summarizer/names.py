@@ -274,6 +274,33 @@ def is_organisation(name: str, lexicon: Lexicon | None = None) -> bool:
     return bool(words) and _is_org(words[-1:], lexicon or load_lexicon())
 
 
+@lru_cache(maxsize=1)
+def _titles_pattern() -> str:
+    titles = {t[:1].upper() + t[1:].rstrip(".") for t in load_lexicon().titles}
+    return "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1024)
+def _titled_re(last: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![\w.])(?:{_titles_pattern()})\.?\s+(?:[A-Z][\w’'.-]*\s+){{0,3}}?"
+        rf"{re.escape(last)}(?![\w’'-])"
+    )
+
+
+def is_person(name: str, text: str) -> bool:
+    """Whether the text marks the name as a person's: a title before it ("Mr. Roe", "Rabbi
+    Jane Roe"), or a full name described after a comma ("Jane Roe, a former judge,"), which
+    a company, a place or a building ("the White House") does not carry."""
+    if is_organisation(name):
+        return False
+    if _titled_re(name.rsplit(maxsplit=1)[-1]).search(text):
+        return True
+    return len(name.split()) > 1 and bool(
+        re.search(rf"(?<![\w’'-]){re.escape(name)},\s+(?:a|an|the|who)\s+[a-z]", text)
+    )
+
+
 def person_core(name: str, lexicon: Lexicon | None = None) -> str:
     """A name without the titles and descriptions before it: what follows the last title
     word ("Finance Minister Jane Roe" -> "Jane Roe", "EU policy chief Ann Lee" -> "Ann Lee").

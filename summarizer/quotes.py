@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from summarizer.names import is_organisation, load_lexicon
+from summarizer.names import is_person, load_lexicon
 
 QUOTE_RE = re.compile(r"“([^”]+)”|\"([^\"\n]+)\"")
 SPEECH_VERBS = (
@@ -327,42 +327,15 @@ def _he_or_she(masked: str, passage: QuotePassage, left_start: int) -> bool:
     return found is not None and found.group("name").lower() in ("he", "she")
 
 
-@functools.lru_cache(maxsize=1)
-def _titles_pattern() -> str:
-    titles = {t[:1].upper() + t[1:].rstrip(".") for t in load_lexicon().titles}
-    return "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
-
-
-@functools.lru_cache(maxsize=1024)
-def _titled_re(last: str) -> re.Pattern[str]:
-    return re.compile(
-        rf"(?<![\w.])(?:{_titles_pattern()})\.?\s+(?:[A-Z][\w’'.-]*\s+){{0,3}}?"
-        rf"{re.escape(last)}(?![\w’'-])"
-    )
-
-
-def _person_like(name: str, text: str) -> bool:
-    """Whether the text marks the name as a person's: a title before it ("Mr. Roe", "Rabbi
-    Jane Roe"), or a full name described after a comma ("Jane Roe, a former judge,"), which
-    a company, a place or a building ("the White House") does not carry."""
-    if is_organisation(name):
-        return False
-    if _titled_re(name.rsplit(maxsplit=1)[-1]).search(text):
-        return True
-    return len(name.split()) > 1 and bool(
-        re.search(rf"(?<![\w’'-]){re.escape(name)},\s+(?:a|an|the|who)\s+[a-z]", text)
-    )
-
-
 def _antecedent(text: str, masked: str, passage: QuotePassage, known: list[str]) -> str | None:
-    """The person "he" or "she" most likely stands for: the first person (`_person_like`)
+    """The person "he" or "she" most likely stands for: the first person (`names.is_person`)
     named in the nearest sentence before the quote that names one, in its own paragraph or
     the two before it ("Mr. Roe praised the police. “…,” he said." -> Roe). A surname
     alone stands for the full name the article gives."""
     lines = [m.start() for m in re.finditer(r"[^\n]+", text[: passage.start])]
     start = lines[max(len(lines) - 1 - CONTEXT_PARAGRAPHS, 0)] if lines else 0
     region = masked[start : passage.start]
-    persons = [n for n in known if n.split() and _person_like(n, text)]
+    persons = [n for n in known if n.split() and is_person(n, text)]
     forms = {n: n for n in persons}  # words a person is mentioned by -> their name
     surnames: dict[str, set[str]] = {}
     for name in persons:

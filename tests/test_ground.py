@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from summarizer.articles import content_hash
-from summarizer.ground import ground, locate, normalise
+from summarizer.ground import ground, locate, named_actors, normalise
 from summarizer.models import (
     Actor,
     Article,
@@ -402,3 +402,23 @@ def test_a_speaker_named_by_surname_gets_the_articles_full_name(text: str, speak
     """A one-word speaker becomes the one full name the article gives for it."""
     (quote,) = ground(make(text)).quotes
     assert quote.speaker == speaker
+
+
+def test_named_actors_are_people_organisations_and_speakers_the_text_shows() -> None:
+    """People marked as people, named organisations and names that speak take part; places
+    and a bare surname do not."""
+    text = (
+        "Mayor Sam Poe met Ann Lee, a former judge, in Erie on Monday. The Water Board "
+        "approved the plan. Vale Corp said it would appeal. Poe left for Ohio.\n"
+        "Officials in Ohio said nothing."
+    )
+    found = {a.name: a.kind for a in named_actors("a1", text)}
+    assert found == {
+        "Sam Poe": "person",
+        "Ann Lee": "person",
+        "Water Board": "organization",
+        "Vale Corp": "organization",
+    }
+    for actor in named_actors("a1", text):
+        assert actor.span.start is not None
+        assert text[actor.span.start : actor.span.end] == actor.name
