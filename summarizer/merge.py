@@ -679,24 +679,29 @@ def _features(article: GroundedArticle, actors: ActorIndex) -> set[str]:
 COMMON_ZIPF = 7.0
 #: Weights of a large figure and of a place anchor shared by two articles.
 FIGURE_WEIGHT, ANCHOR_WEIGHT = 4.0, 5.0
+#: A word of the title, the model's headline or its one-line event counts this many times
+#: a body word: what the article is about, free of the page's asides and furniture.
+HEADLINE_WEIGHT = 2.0
 
 
 @cache
 def term_weight(term: str) -> float:
     """How much a shared term says that two articles tell one story: its rarity in English
     (wordfreq's Zipf scale: 'said' 6.0 weighs 1.0, 'tram' 3.5 weighs 3.5, an unknown name
-    weighs 7.0); large figures and places weigh a fixed amount."""
+    weighs 7.0), twice that for a word of the title, headline or event; large figures and
+    places weigh a fixed amount."""
     kind, _, value = term.partition(":")
     if kind == "f":
         return FIGURE_WEIGHT
     if kind == "a":
         return ANCHOR_WEIGHT
-    return max(COMMON_ZIPF - zipf_frequency(value, "en"), 0.5)
+    rarity = max(COMMON_ZIPF - zipf_frequency(value, "en"), 0.5)
+    return rarity * HEADLINE_WEIGHT if kind == "w" else rarity
 
 
 def word_weight(word: str) -> float:
     """term_weight of a plain word: its rarity in English."""
-    return term_weight("w:" + word)
+    return term_weight("b:" + word)
 
 
 def _bag(article: GroundedArticle, actors: ActorIndex) -> dict[str, int]:
