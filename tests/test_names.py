@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.names import candidates, find_names, full_forms, load_lexicon
+from summarizer.names import candidates, find_names, full_forms, is_person, load_lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,3 +114,19 @@ def test_no_sample_only_words_in_the_code() -> None:
             if re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE):
                 found.append(f"{path.relative_to(ROOT)}: {word}")
     assert found == []
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "person"),
+    [
+        ("Sam Poe", "Mayor Sam Poe spoke.", True),
+        ("Poe", "Mr. Poe spoke.", True),
+        ("Ann Lee", "Ann Lee, a former judge, spoke.", True),
+        ("Water Board", "Chairman of the Water Board spoke.", False),  # an organisation
+        ("Vale Corp", "Vale Corp said it would appeal.", False),  # nothing marks a person
+        ("Erie", "Rain fell in Erie, a city in Pennsylvania.", False),  # one word described
+    ],
+)
+def test_is_person_needs_a_title_or_a_description(name: str, text: str, person: bool) -> None:
+    """A title before the name, or a description after a full name, marks a person."""
+    assert is_person(name, text) is person
