@@ -327,23 +327,43 @@ def _he_or_she(masked: str, passage: QuotePassage, left_start: int) -> bool:
     return found is not None and found.group("name").lower() in ("he", "she")
 
 
-def _antecedent(text: str, masked: str, passage: QuotePassage, known: list[str]) -> str | None:
-    """The person "he" or "she" most likely stands for: the first person (`names.is_person`)
-    named in the nearest sentence before the quote that names one, in its own paragraph or
-    the two before it ("Mr. Roe praised the police. “…,” he said." -> Roe). A surname
-    alone stands for the full name the article gives."""
-    lines = [m.start() for m in re.finditer(r"[^\n]+", text[: passage.start])]
-    start = lines[max(len(lines) - 1 - CONTEXT_PARAGRAPHS, 0)] if lines else 0
-    region = masked[start : passage.start]
+def person_forms(text: str, known: list[str]) -> dict[str, str]:
+    """The words each person of `known` is mentioned by -> their name: the name itself, and
+    a surname alone when one person of the article bears it ("Hunter" for two Hunters stays
+    as it is). Persons are those `names.is_person` finds marked in the text."""
     persons = [n for n in known if n.split() and is_person(n, text)]
-    forms = {n: n for n in persons}  # words a person is mentioned by -> their name
+    forms = {n: n for n in persons}
     surnames: dict[str, set[str]] = {}
     for name in persons:
         if " " in name and name.split()[-1][:1].isupper():
             surnames.setdefault(name.split()[-1], set()).add(name)
     for last, names in surnames.items():
-        if len(names) == 1 and last not in forms:  # "Hunter" for two Hunters stays as it is
+        if len(names) == 1 and last not in forms:
             forms[last] = names.pop()
+    return forms
+
+
+def _paragraphs_start(text: str, at: int, before: int) -> int:
+    """Where the paragraph holding `at` starts, or the one `before` non-empty paragraphs up."""
+    pos, seen = at, 0
+    while True:
+        start = text.rfind("\n", 0, pos) + 1
+        seen += bool(text[start:pos].strip())
+        if seen > before or start == 0:
+            return start
+        pos = start - 1
+
+
+def _or_persons(forms: dict[str, str] | None, text: str, known: list[str]) -> dict[str, str]:
+    return forms if forms is not None else person_forms(text, known)
+
+
+def _antecedent(masked: str, passage: QuotePassage, forms: dict[str, str]) -> str | None:
+    """The person "he" or "she" most likely stands for: the first person named in the
+    nearest sentence before the quote that names one, in its own paragraph or the two
+    before it ("Mr. Roe praised the police. “…,” he said." -> Roe); `forms` from
+    `person_forms`."""
+    region = masked[_paragraphs_start(masked, passage.start, CONTEXT_PARAGRAPHS) : passage.start]
     ends = [0, *(m.end() for m in SENTENCE_END.finditer(region)), len(region)]
     for a, b in reversed(list(itertools.pairwise(ends))):
         sentence = region[a:b]
@@ -482,6 +502,7 @@ def attribute_quotes(
     """
     masked = _masked(text, passages)
     model_speakers = model_speakers or {}
+    forms: dict[str, str] | None = None  # the article's persons, found at the first "he said"
     result: list[Attribution] = []
     previous: str | None = None
     sentence_speaker: dict[tuple[int, int], tuple[str, bool]] = {}
@@ -500,7 +521,7 @@ def attribute_quotes(
         elif continued := _continues(text, masked, passages, result, index, known_names):
             found = Attribution(continued, "continued")
         elif _he_or_she(masked, passage, left_start) and (
-            person := _antecedent(text, masked, passage, known_names)
+            person := _antecedent(masked, passage, forms := _or_persons(forms, text, known_names))
         ):
             found = Attribution(person, "antecedent")
         elif model and model in text:
