@@ -234,7 +234,7 @@ def _forms(name: str, aliases: Sequence[str] = ()) -> set[str]:
 
 def _names_same(predicted: str, gold: GoldActor) -> bool:
     """Equal forms, or the prediction is the gold's full name with a description before it
-    ("House Speaker Paul Ryan" names Paul Ryan; "Hunter" alone names nobody unless listed)."""
+    ("House Speaker Jane Roe" names Jane Roe; "Roe" alone names nobody unless listed)."""
     said, known = _forms(predicted), _forms(gold.name, gold.aliases)
     if said & known:
         return True

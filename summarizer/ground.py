@@ -456,9 +456,9 @@ _SUFFIX_WORDS = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 def _full_speaker(text: str, speaker: str, mentions: list[NameMention]) -> str:
     """A one-word speaker's full name, when the article gives exactly one person it can be:
-    "Braverman" -> "Adam L. Braverman", "Campa-Najjar" -> "Ammar Campa-Najjar", "Hunter" ->
-    "Duncan Hunter" (also written "Duncan Hunter Jr"), "Assad" -> "Bashar al-Assad" (a name
-    particle). Two people it could be ("Jesse Jackson", "Jesse L. Jackson Jr.") keep it."""
+    "Roe" -> "Jane A. Roe", "Lee-Park" -> "Ann Lee-Park", "Poe" ->
+    "Sam Poe" (also written "Sam Poe Jr"), "Said" -> "Karim al-Said" (a name
+    particle). Two people it could be ("Sam Poe", "Sam L. Poe Jr.") keep it."""
     if " " in speaker:
         return speaker
     found: dict[str, str] = {}
@@ -506,20 +506,18 @@ def article_terms(
 
 def named_actors(article_id: str, text: str) -> list[GroundedActor]:
     """Who the text itself shows taking part, beyond the model's short list: people it marks
-    as people (a title, or a description after the full name: `names.is_person`), named
+    as people (a title, or a role after the full name: `names.is_person`), named
     organisations ("Water Board", "Department of Justice"), and any name that speaks ("X
-    said", quoted or not). Places and other bare names are left out. In text order."""
+    said", quoted or not; not "officials in Ohio said"). Places and other bare names are left
+    out. In text order; one pass over the text for each kind of mark."""
+    speaking = _speakers(text)
     found = []
     for name in candidates(text):
         if " " in name and is_person(name, text):  # a full name: a surname alone may be
             kind: ActorKind = "person"  # anyone's
         elif is_organisation(name):
             kind = "organization"
-        elif re.search(
-            rf"(?<!\bof )(?<!\bin )(?<!\bfrom )(?<!\bat )(?<![\w’'-]){re.escape(name)}"
-            rf"(?:,[^,\n“”\"]{{3,80}},)?\s+(?:{SPEECH_VERBS})\b",
-            text,
-        ):
+        elif _speaks(name, speaking):
             kind = _speaker_kind(name)
         else:
             continue
@@ -529,6 +527,34 @@ def named_actors(article_id: str, text: str) -> list[GroundedActor]:
                 GroundedActor(name=name, kind=kind, role="named", span=_span(article_id, where))
             )
     return found
+
+
+_SPEECH_VERB_RE = re.compile(rf"\s+(?:{SPEECH_VERBS})\b")
+_APPOSITIVE_END = re.compile(r",[^,\n“”\"]{3,80},$")
+
+
+def _speakers(text: str) -> list[str]:
+    """The text just before each speech verb, and before a description that ends there
+    ("Vale Corp said", "Ann Lee, a judge, said"): a name that ends one of them speaks."""
+    found = []
+    for m in _SPEECH_VERB_RE.finditer(text):
+        before = text[max(m.start() - 200, 0) : m.start()]
+        found.append(before)
+        appositive = _APPOSITIVE_END.search(before)
+        if appositive:
+            found.append(before[: appositive.start()])
+    return found
+
+
+def _speaks(name: str, speaking: list[str]) -> bool:
+    """Whether a name stands right before a speech verb, not as a place ("officials in
+    Ohio said")."""
+    for before in speaking:
+        if before.endswith(name):
+            rest = before[: -len(name)]
+            if not rest[-1:].isalnum() and not re.search(r"\b(?:of|in|from|at)\s+$", rest):
+                return True
+    return False
 
 
 def _speaker_kind(name: str) -> ActorKind:

@@ -86,7 +86,7 @@ class Request:
     names: list[str]
     #: ArticleJudgement with the article's names as the allowed actor names.
     response_model: type[BaseModel]
-    #: Short form -> full name in this article ("McKenna" -> "Peter McKenna").
+    #: Short form -> full name in this article ("Roe" -> "Jane Roe").
     fold: dict[str, str]
     #: Indexes of the quotes the model is asked about (not those `settled_by_text`).
     asked: tuple[int, ...] = ()

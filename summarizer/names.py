@@ -1,6 +1,6 @@
 """Find the names an article mentions, with offsets, and fold their short forms. Pure.
 
-A name is a run of capitalised words ("Peter McKenna", "British Transport Police",
+A name is a run of capitalised words ("Jane Roe", "Vale Transit Police",
 "Department of Justice"). Function words, months and weekdays are not names; a title
 before a person's name is dropped ("German Chancellor Olaf Scholz" -> "Olaf Scholz"); a
 capitalised word whose lowercase form the article also uses ("Officials said") is a sentence
@@ -21,8 +21,8 @@ from importlib import resources
 import yaml
 
 LEXICON_VERSION = "1"
-# A capitalised word; its hyphenated parts are capitalised too ("Campa-Najjar"), so in
-# "Singapore-based Broadcom" the compound adjective leaves "Singapore" and "Broadcom".
+# A capitalised word; its hyphenated parts are capitalised too ("Lee-Park"), so in
+# "Lisbon-based Acme" the compound adjective leaves "Lisbon" and "Acme".
 _TOKEN = r"[A-Z](?:[\w’'.&]*[\w.])?(?:-[A-Z\d](?:[\w’'.&]*[\w.])?)*(?:(?<=s)[’'](?=\s+[A-Z]))?"  # noqa: S105
 _JOIN = r"(?:\s+(?:of|for|and|de|del|da|van|von|der|al|bin|ibn|la|le|du)(?=\s+[A-Z]))?"
 NAME_RE = re.compile(rf"(?<![\w’'-]){_TOKEN}(?:{_JOIN}[ \t]+{_TOKEN}|-{_TOKEN})*")
@@ -51,6 +51,7 @@ class Lexicon:
     disputed_false: frozenset[str]
     disputed_unproven: frozenset[str]
     name_particles: frozenset[str] = frozenset()
+    person_nouns: frozenset[str] = frozenset()
 
 
 @cache
@@ -74,6 +75,7 @@ def load_lexicon(version: str = LEXICON_VERSION) -> Lexicon:
         disputed_false=words("disputed_false"),
         disputed_unproven=words("disputed_unproven"),
         name_particles=words("name_particles"),
+        person_nouns=words("person_nouns"),
     )
 
 
@@ -96,7 +98,7 @@ def _plain(word: str) -> str:
 
 def _runs(words: list[str], lexicon: Lexicon) -> list[tuple[int, int]]:
     """Split a capitalised run where it is two names: after a sentence-ending full stop
-    ("Apple. Broadcom"), and at "of"/"for" unless an organisation or title word stands
+    ("Acme. Vantor"), and at "of"/"for" unless an organisation or title word stands
     before it ("Department of Justice", but "Daniel Ives of GBH Insights")."""
     runs, begin = [], 0
     org_end = bool(words) and _plain(words[-1]) in lexicon.organisation_words
@@ -205,8 +207,8 @@ def _find_names(text: str, lexicon: Lexicon) -> tuple[NameMention, ...]:
 def full_forms(mentions: list[NameMention]) -> dict[str, str]:
     """Short form -> the longer name it stands for, when exactly one longer name fits.
 
-    "McKenna" -> "Peter McKenna" (a last word); "Hunter" stays itself when the article
-    names two Hunters. Only names of several words lend their last word.
+    "Roe" -> "Jane Roe" (a last word); "Lee" stays itself when the article names two
+    Lees. Only names of several words lend their last word.
     """
     longer: dict[str, set[str]] = {}
     names = {m.name for m in mentions}
@@ -245,7 +247,7 @@ def candidates(text: str, lexicon: Lexicon | None = None, limit: int = 80) -> li
 
 def particle_full_form(text: str, name: str, lexicon: Lexicon | None = None) -> str | None:
     """The full name a one-word name stands for through a name particle, when the article
-    gives exactly one: "Assad" or "Bashar" -> "Bashar al-Assad"; None otherwise."""
+    gives exactly one: "Said" or "Karim" -> "Karim al-Said"; None otherwise."""
     if " " in name or not name[:1].isupper():
         return None
     found = {
@@ -258,8 +260,8 @@ def particle_full_form(text: str, name: str, lexicon: Lexicon | None = None) -> 
 
 @lru_cache(maxsize=64)
 def _particle_names(text: str, lexicon: Lexicon) -> frozenset[str]:
-    """Every "Word particle(s) Word" name in the text ("Bashar al-Assad", "Ursula von der
-    Leyen"), spaces normalised."""
+    """Every "Word particle(s) Word" name in the text ("Karim al-Said", "Anna von der
+    Berg"), spaces normalised."""
     particles = "|".join(sorted(map(re.escape, lexicon.name_particles)))
     pattern = re.compile(
         rf"(?<![\w’'-])[A-Z][\w’']+\s+(?:{particles})(?:[- ](?:{particles}))*[- ][A-Z][\w’']+"
@@ -274,31 +276,60 @@ def is_organisation(name: str, lexicon: Lexicon | None = None) -> bool:
     return bool(words) and _is_org(words[-1:], lexicon or load_lexicon())
 
 
-@lru_cache(maxsize=1)
-def _titles_pattern() -> str:
-    titles = {t[:1].upper() + t[1:].rstrip(".") for t in load_lexicon().titles}
-    return "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
+@dataclass(frozen=True)
+class _PersonMarks:
+    """What marks names as people's in one text, found in two passes over it."""
+
+    #: Capitalised words that follow a title ("President Jane Q. Roe": Jane, Q., Roe).
+    titled: frozenset[str]
+    #: Capitalised runs described by a role after a comma ("Jane Roe, a former judge,").
+    described: tuple[str, ...]
 
 
-@lru_cache(maxsize=1024)
-def _titled_re(last: str) -> re.Pattern[str]:
-    return re.compile(
-        rf"(?<![\w.])(?:{_titles_pattern()})\.?\s+(?:[A-Z][\w’'.-]*\s+){{0,3}}?"
-        rf"{re.escape(last)}(?![\w’'-])"
+_CAPITAL = r"[A-Z][\w’'.-]*"
+
+
+@lru_cache(maxsize=8)
+def _person_marks(text: str) -> _PersonMarks:
+    lexicon = load_lexicon()
+    titles = {t.rstrip(".") for t in lexicon.titles}
+    titles |= {t[:1].upper() + t[1:] for t in titles}  # "actor Jane Roe", "Mayor Jane Roe"
+    title_re = "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
+    titled: set[str] = set()
+    for m in re.finditer(  # "Deputy Attorney General Jane Q. Roe": titles, then the name
+        rf"(?<![\w.])(?:(?:{title_re})\.?\s+)+((?:{_CAPITAL}\s+){{0,3}}{_CAPITAL})", text
+    ):
+        titled.update(w.rstrip(".,") for w in m.group(1).split())
+    roles = "|".join(sorted(map(re.escape, lexicon.titles | lexicon.person_nouns)))
+    described = tuple(
+        " ".join(m.group(1).split())
+        for m in re.finditer(
+            rf"((?:{_CAPITAL}\s+)*{_CAPITAL}),\s+(?:who\b|(?:a|an|the|his|her)\s+"
+            rf"(?:[\w’'.-]+\s+){{0,3}}?(?:{roles})\b)",
+            text,
+        )
     )
+    return _PersonMarks(frozenset(titled), described)
 
 
 def is_person(name: str, text: str) -> bool:
     """Whether the text marks the name as a person's: a title before it ("Mr. Roe", "Rabbi
-    Jane Roe"), or a full name described after a comma ("Jane Roe, a former judge,"), which
-    a company, a place or a building ("the White House") does not carry."""
-    if is_organisation(name):
+    Jane Roe"), or a role after the full name and a comma ("Jane Roe, a former judge,",
+    "Ann Lee, who"); a company, a place or a building carries neither. A title word that
+    begins the name itself ("General Motors", "King County") marks nothing.
+
+    Two passes over the text find every mark (remembered per text), so asking about every
+    name of a long text stays linear."""
+    words = name.split()
+    if not words or is_organisation(name):
         return False
-    if _titled_re(name.rsplit(maxsplit=1)[-1]).search(text):
+    marks = _person_marks(text)
+    lexicon = load_lexicon()
+    if words[0].lower().rstrip(".") in lexicon.titles:
+        return False
+    if words[-1] in marks.titled:
         return True
-    return len(name.split()) > 1 and bool(
-        re.search(rf"(?<![\w’'-]){re.escape(name)},\s+(?:a|an|the|who)\s+[a-z]", text)
-    )
+    return len(words) > 1 and any(d == name or d.endswith(" " + name) for d in marks.described)
 
 
 def person_core(name: str, lexicon: Lexicon | None = None) -> str:

@@ -58,10 +58,10 @@ ACCORDING_RE = re.compile(
 # "…,” the statement said" (whoever issued the last such document named before), "…,” the
 # department said" (the last organisation named before whose name ends in "Department")
 DESCRIBED_SAID_RE = re.compile(
-    r"^[,.!?]?\s*(?:[Tt]he|[Tt]his|[Tt]hat) (?:[a-z][\w-]* )?(?P<head>[a-z]+)"
+    r"^[,.!?]?\s*(?:[Tt]he|[Tt]his|[Tt]hat) (?:(?P<adj>[a-z][\w-]*) )?(?P<head>[a-z]+)"
     r" (?:said|says|stated|states|added|alleged|alleges|read|reads|noted|notes)\b"
 )
-_DESCRIPTION = re.compile(r"(?:[Tt]he|[Tt]his|[Tt]hat) (?:[a-z][\w-]* )?(?P<head>[a-z]+)")
+_DESCRIPTION = re.compile(r"(?:[Tt]he|[Tt]his|[Tt]hat) (?:(?P<adj>[a-z][\w-]*) )?(?P<head>[a-z]+)")
 # "…,” X said" and "…,” said X"
 # "…,” Jane Roe, president of the hospital, said" (one description between name and verb)
 RIGHT_NAME_VERB_RE = re.compile(
@@ -134,8 +134,10 @@ SENTENCE_END = re.compile(
 )
 _SENTENCE_END = SENTENCE_END
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
-#: Paragraphs before a quote's own that "he said" may look back to for its person.
+#: Paragraphs before a quote's own that "he said" may look back to for its person ...
 CONTEXT_PARAGRAPHS = 2
+#: ... and characters at most (a text without paragraphs is not read from its start).
+ANTECEDENT_CHARS = 2000
 
 
 class Sentences:
@@ -214,12 +216,25 @@ def clean_name(raw: str, known: list[str]) -> str | None:
     return " ".join(words)
 
 
+def _is_title(words: str) -> bool:
+    """A short run of capitalised words ("Becoming.", "Save Our Park"): a name or a title."""
+    parts = words.strip(" .,!?").split()
+    return 0 < len(parts) <= 5 and all(w[:1].isupper() or not w[:1].isalpha() for w in parts)
+
+
+def _possessive(name: str) -> bool:
+    return name.endswith(("’s", "'s"))
+
+
 def _according(text: str, m: re.Match[str], before: int, known: list[str]) -> str | None:
-    """The source an "according to" names: a name, or the issuer of the document named."""
+    """The source an "according to" names: a name (not "X’s lawyers"), or the issuer of
+    the document named."""
     name = m.group("name")
+    if _possessive(name):
+        return None
     if name[0].isupper():
         return clean_name(name, known)
-    issuer = _issuer(text, before, name, known)  # "according to the statement"
+    issuer = _issuer(text, before, name)  # "according to the statement"
     return clean_name(issuer, known) if issuer else None
 
 
@@ -239,26 +254,42 @@ def _right_speaker(
     source = _according(text, m, passage.start, known) if m else None
     m = DESCRIBED_SAID_RE.match(right)
     if m and not source:
-        source = _described(text, m.group("head"), passage.start, known)
+        source = _described(text, m, passage.start, known)
     return (source, False) if source else None
 
 
-def _described(text: str, head: str, before: int, known: list[str]) -> str | None:
-    """Who "the statement" or "the department" is, from what the text named before: the
-    issuer of the last such document, or the last organisation named whose name ends in
-    that word ("the ministry" -> "Foreign Ministry"); None when neither is named."""
+def _described(text: str, m: re.Match[str], before: int, known: list[str]) -> str | None:
+    """Who "the statement" or "the fire department" is, from what the text named before:
+    the issuer of the last such document, or the one organisation named whose name ends in
+    that word (and holds the word before it: "Fire Department"); None when none is, or
+    when two are ("the board" after the Water Board and the School Board)."""
+    head, adjective = m.group("head"), m.group("adj")
     if re.fullmatch(DOCUMENTS, head):
-        issuer = _issuer(text, before, head, known)
+        issuer = _issuer(text, before, head)
         return clean_name(issuer, known) if issuer else None
     if head not in load_lexicon().organisation_words:
         return None
-    named = [
-        (m.start(), n)
-        for n in known
-        if n.split()[-1].lower() == head and len(n.split()) > 1
-        for m in _mentions(n, text[:before])
-    ]
-    return max(named)[1] if named else None
+    named = {
+        name
+        for at, name in _organisations(text, tuple(known)).get(head, ())
+        if at < before and (adjective is None or adjective in name.lower().split())
+    }
+    return named.pop() if len(named) == 1 else None
+
+
+@functools.lru_cache(maxsize=8)
+def _organisations(text: str, known: tuple[str, ...]) -> dict[str, tuple[tuple[int, str], ...]]:
+    """Head word ("department") -> (first offset, name) of each known organisation named
+    in the text whose name ends in it: found once per text."""
+    heads = load_lexicon().organisation_words
+    found: dict[str, list[tuple[int, str]]] = {}
+    for name in set(known):
+        words = name.split()
+        if len(words) > 1 and words[-1].lower() in heads:
+            first = next(_mentions(name, text), None)
+            if first is not None:
+                found.setdefault(words[-1].lower(), []).append((first.start(), name))
+    return {head: tuple(sorted(v)) for head, v in found.items()}
 
 
 def _explicit(  # noqa: PLR0911 - one return per attribution rule reads best
@@ -296,9 +327,11 @@ def _explicit(  # noqa: PLR0911 - one return per attribution rule reads best
         name = m.group("name")
         description = _DESCRIPTION.fullmatch(name.strip())
         if description:  # "The statement said: “…”", "The department said that “…”"
-            described = _described(masked, description.group("head"), passage.start, known)
+            described = _described(masked, description, passage.start, known)
             if described:
                 return described, False
+        if m.group("verb") == "called" and _is_title(passage.text):
+            return None, False  # "Roe called her book “Becoming.”": a name, not words said
         if name.lower() in _PRONOUNS or name[0].islower() or name.startswith("The "):
             return None, True
         before = left[: m.start("name")].rstrip().rsplit(" ", 1)[-1].lower()
@@ -329,7 +362,7 @@ def _he_or_she(masked: str, passage: QuotePassage, left_start: int) -> bool:
 
 def person_forms(text: str, known: list[str]) -> dict[str, str]:
     """The words each person of `known` is mentioned by -> their name: the name itself, and
-    a surname alone when one person of the article bears it ("Hunter" for two Hunters stays
+    a surname alone when one person of the article bears it ("Lee" for two Lees stays
     as it is). Persons are those `names.is_person` finds marked in the text."""
     persons = [n for n in known if n.split() and is_person(n, text)]
     forms = {n: n for n in persons}
@@ -338,19 +371,20 @@ def person_forms(text: str, known: list[str]) -> dict[str, str]:
         if " " in name and name.split()[-1][:1].isupper():
             surnames.setdefault(name.split()[-1], set()).add(name)
     for last, names in surnames.items():
-        if len(names) == 1 and last not in forms:
+        if len(names) == 1:
             forms[last] = names.pop()
     return forms
 
 
 def _paragraphs_start(text: str, at: int, before: int) -> int:
-    """Where the paragraph holding `at` starts, or the one `before` non-empty paragraphs up."""
-    pos, seen = at, 0
+    """Where the paragraph holding `at` starts, or the one `before` non-empty paragraphs up;
+    never more than `ANTECEDENT_CHARS` before `at`."""
+    pos, seen, floor = at, 0, max(at - ANTECEDENT_CHARS, 0)
     while True:
-        start = text.rfind("\n", 0, pos) + 1
+        start = text.rfind("\n", floor, pos) + 1 or floor
         seen += bool(text[start:pos].strip())
-        if seen > before or start == 0:
-            return start
+        if seen > before or start <= floor:
+            return max(start, floor)
         pos = start - 1
 
 
@@ -358,18 +392,30 @@ def _or_persons(forms: dict[str, str] | None, text: str, known: list[str]) -> di
     return forms if forms is not None else person_forms(text, known)
 
 
-def _antecedent(masked: str, passage: QuotePassage, forms: dict[str, str]) -> str | None:
-    """The person "he" or "she" most likely stands for: the first person named in the
-    nearest sentence before the quote that names one, in its own paragraph or the two
-    before it ("Mr. Roe praised the police. “…,” he said." -> Roe); `forms` from
-    `person_forms`."""
-    region = masked[_paragraphs_start(masked, passage.start, CONTEXT_PARAGRAPHS) : passage.start]
+@functools.lru_cache(maxsize=1)
+def _unnamed_role() -> re.Pattern[str]:
+    roles = "|".join(sorted(map(re.escape, load_lexicon().titles | load_lexicon().person_nouns)))
+    return re.compile(rf"\b(?:[Aa]n?|[Tt]he)\s+(?:[a-z][\w-]*\s+){{0,2}}(?:{roles})\b")
+
+
+def _antecedent(
+    masked: str, passage: QuotePassage, sentence_start: int, forms: dict[str, str]
+) -> str | None:
+    """The person "he" or "she" most likely stands for: the one person (`forms`, from
+    `person_forms`) named in the nearest sentence before the quote's own that names one,
+    in the quote's paragraph or the two before it ("Mr. Roe praised the police. “…,” he
+    said." -> Roe). None, and the model decides, when that sentence names two people, or
+    when a nearer sentence speaks of someone unnamed ("A spokesman declined to comment.")."""
+    start = _paragraphs_start(masked, passage.start, CONTEXT_PARAGRAPHS)
+    region = masked[start : max(sentence_start, start)]
     ends = [0, *(m.end() for m in SENTENCE_END.finditer(region)), len(region)]
     for a, b in reversed(list(itertools.pairwise(ends))):
         sentence = region[a:b]
-        hits = [(m.start(), -len(f), n) for f, n in forms.items() for m in _mentions(f, sentence)]
-        if hits:
-            return min(hits)[2]
+        named = {n for f, n in forms.items() if any(_mentions(f, sentence))}
+        if named:
+            return named.pop() if len(named) == 1 else None
+        if _unnamed_role().search(sentence):
+            return None
     return None
 
 
@@ -385,25 +431,44 @@ def _checked(name: str | None, known: list[str]) -> tuple[str | None, bool]:
     return None, bool(name)
 
 
+# "a statement by X", "an indictment released by X"
 ISSUED_BY_RE = re.compile(
     rf"(?P<document>{DOCUMENTS})(?: (?:released|issued|filed|published|sent|posted))?"
     rf" (?:by|from) (?:the )?(?P<name>{_NAME})"
-    rf"|\b[Ii]n (?:a|an|its|his|her|their) (?:[a-z][\w-]* )?(?P<document2>{DOCUMENTS})\b"
 )
+# "X said in a statement", "In a statement, X said": the document is the speaker's
+IN_DOCUMENT_RE = re.compile(rf"\b[Ii]n (?:a|an|its|his|her|their) (?:[a-z][\w-]* )?({DOCUMENTS})\b")
+_SPEAKER_RE = re.compile(rf"(?P<name>{_NAME})(?:,[^,“”\"\n]{{3,120}},)?\s+(?:{SPEECH_VERBS})\b")
+_DOCUMENT_WORD = re.compile(rf"\b({DOCUMENTS})\b")
 
 
-def _issuer(text: str, before: int, document: str, known: list[str]) -> str | None:
-    """Who issued the most recent document of this kind named before `before`: "a
-    statement by X", "an indictment released by X", or the first name of the sentence
-    that says "X said in a statement" ("In a statement, X said")."""
-    issuer = None
-    for m in ISSUED_BY_RE.finditer(text, 0, before):
-        if m.group("document") == document:
-            issuer = m.group("name")
-        elif m.group("document2") == document:
-            start, end = sentences(text).bounds(m.start(), m.end())
-            issuer = _subject(text, (start, end), known) or issuer
-    return issuer
+@functools.lru_cache(maxsize=8)
+def _documents(text: str) -> dict[str, tuple[list[int], list[str | None]]]:
+    """Every mention of a document in the text, by kind: offsets in order and who issued
+    each, None where the mention names nobody ("charged in an indictment")."""
+    issued = {m.start("document"): m.group("name") for m in ISSUED_BY_RE.finditer(text)}
+    spoken: dict[int, str] = {}
+    for m in IN_DOCUMENT_RE.finditer(text):
+        start, end = sentences(text).bounds(m.start(), m.end())
+        speaker = _SPEAKER_RE.search(text, start, end)
+        if speaker:
+            spoken[m.start(1)] = speaker.group("name")
+    found: dict[str, tuple[list[int], list[str | None]]] = {}
+    for m in _DOCUMENT_WORD.finditer(text):
+        issuer = issued.get(m.start()) or spoken.get(m.start())
+        offsets, issuers = found.setdefault(m.group(1), ([], []))
+        offsets.append(m.start())
+        issuers.append(None if issuer and _possessive(issuer) else issuer)
+    return found
+
+
+def _issuer(text: str, before: int, document: str) -> str | None:
+    """Who issued the document of this kind last mentioned before `before` ("a statement by
+    X", "an indictment released by X", "X said in a statement"); None when that mention
+    names nobody: an older issuer is not carried over."""
+    offsets, issuers = _documents(text).get(document, ([], []))
+    at = bisect.bisect_left(offsets, before)
+    return issuers[at - 1] if at else None
 
 
 def _subject(masked: str, bounds: tuple[int, int], known: list[str]) -> str | None:
@@ -521,7 +586,9 @@ def attribute_quotes(
         elif continued := _continues(text, masked, passages, result, index, known_names):
             found = Attribution(continued, "continued")
         elif _he_or_she(masked, passage, left_start) and (
-            person := _antecedent(masked, passage, forms := _or_persons(forms, text, known_names))
+            person := _antecedent(
+                masked, passage, bounds[0], forms := _or_persons(forms, text, known_names)
+            )
         ):
             found = Attribution(person, "antecedent")
         elif model and model in text:
@@ -542,9 +609,9 @@ def attribute_quotes(
     return _listed(text, masked, passages, result, known_names)
 
 
-# Between two quoted items of one list: marks, "and"/"or", a few lowercase words
-# ("“gift cards” for charitable donations and “gift basket items,” the statement said").
-_LIST_GAP = re.compile(r"[\s,;”“\"]*(?:(?:[a-z][\w’'-]*|[,;])\s*){0,6}[”“\"]?\s*")
+# Between two quoted items of one list: marks, "and"/"or", four lowercase words at most
+# (“meals” for the staff and “gift cards,” the report said).
+_LIST_GAP = re.compile(r"[\s,;”“\"]*(?:(?:[a-z][\w’'-]*|[,;])\s*){0,4}[”“\"]?\s*")
 
 
 def _listed(
@@ -554,17 +621,18 @@ def _listed(
     found: list[Attribution],
     known: list[str],
 ) -> list[Attribution]:
-    """Quoted items of one list share the attribution that follows the list: “campaign
-    travel,” “toy drives” and “gift cards,” the statement said. Only the words between
-    items are allowed between them: a few lowercase words with no speech verb, no name,
-    no line or sentence end."""
+    """Quoted items of one list share the attribution that follows the list: “travel,”
+    “meals” and “gift cards,” the report said. Only a few words may stand between items:
+    at most four lowercase words, no speech verb, no pronoun (someone else speaking), no
+    name, no line or sentence end."""
     out = list(found)
     # the quotes attributed by the words after them, and those the list extends it to
     closing = {
         i
         for i, p in enumerate(passages)
         if found[i].rule == "explicit"
-        and _right_speaker(masked, masked[p.end :].lstrip(',.;:!? ”"'), p, known) is not None
+        and _right_speaker(masked, masked[p.end : p.end + 300].lstrip(',.;:!? ”"'), p, known)
+        is not None
     }
     for i in range(len(passages) - 2, -1, -1):
         after = out[i + 1]
@@ -575,6 +643,7 @@ def _listed(
             "\n" in gap
             or not _LIST_GAP.fullmatch(gap)
             or re.search(rf"\b(?:{SPEECH_VERBS})\b", gap)
+            or re.search(r"\b(?:he|she|they|we|i|it)\b", gap, re.IGNORECASE)
             or _ends_sentence(text, passages[i])
         ):
             continue

@@ -210,6 +210,36 @@ def test_a_quote_continuing_an_attributed_one_keeps_its_speaker(
             "Ann Lee called it “travel,” and Sam Poe said it was “a scam,” the report said.",
             [("Ann Lee", "explicit"), ("Sam Poe", "explicit")],
         ),
+        (  # the one an indictment charges did not issue it
+            "Sam Poe was charged in an indictment on Monday.\n“He lied,” the indictment said.",
+            [(None, None)],
+        ),
+        (  # the last statement named names nobody: an older issuer is not carried over
+            "A statement by Ann Lee was read in May.\nLater the board released a statement."
+            "\n“We are done,” the statement said.",
+            [(None, None)],
+        ),
+        (  # a letter from someone's lawyers is not that person's
+            "“It is a sham,” according to a letter from Ann Lee’s lawyers.",
+            [(None, None)],
+        ),
+        (  # two boards named: "the board" is either
+            "The Water Board and the School Board met.\n“Fees rose,” the board said.",
+            [(None, None)],
+        ),
+        (  # "the fire board" is not the Water Board
+            "The Water Board met.\n“Fees rose,” the fire board said.",
+            [(None, None)],
+        ),
+        (  # someone else's words between two quotes: not one list
+            "A report by the Water Board came out.\nResidents said it was “bad,” but experts "
+            "think it is “fine,” the report said.",
+            [(None, None), ("Water Board", "explicit")],
+        ),
+        (  # a name given to something is not words said
+            "Ann Lee called her new book “Becoming.”",
+            [(None, None)],
+        ),
     ],
 )
 def test_documents_descriptions_and_lists_name_their_source(
@@ -218,7 +248,7 @@ def test_documents_descriptions_and_lists_name_their_source(
     """A statement or indictment speaks for whoever the text says issued it; "the board"
     for the board it named; items of one quoted list share the attribution after it."""
     passages = harvest_quotes(text)
-    known = ["Ann Lee", "Sam Poe", "Water Board", "Ohio"]
+    known = ["Ann Lee", "Sam Poe", "Water Board", "School Board", "Ohio"]
     found = attribute_quotes(text, passages, known_names=known)
     got = [(f.speaker, f.rule if f.rule in CERTAIN_RULES else None) for f in found]
     assert [(s if r else None, r) for s, r in got] == expected
@@ -249,6 +279,23 @@ def test_documents_descriptions_and_lists_name_their_source(
             "Mr. Poe met the board.\n“It works,” they said.",
             [(None, None)],
         ),
+        (  # a person in the quote's own sentence is not who "she" is
+            "Asked about Mayor Sam Poe, she said: “He is fine.”",
+            [(None, None)],
+        ),
+        (  # two people in the nearest sentence: either may be "she"
+            "Police arrested Mayor Sam Poe after Judge Ann Lee complained.\n“He hit me,” she said.",
+            [(None, None)],
+        ),
+        (  # someone unnamed spoke in between
+            "Sam Poe, the former police chief, resigned in 2019.\n\nA police spokesman declined "
+            "to name the officer.\n“He acted properly,” he said.",
+            [(None, None)],
+        ),
+        (  # a place described after a comma is no person
+            "Flooding hit Vale City, the largest city in the region.\n“It was scary,” she said.",
+            [(None, None)],
+        ),
     ],
 )
 def test_he_or_she_is_the_person_named_just_before(
@@ -257,7 +304,7 @@ def test_he_or_she_is_the_person_named_just_before(
     """ "…,” he said" is the person the nearest sentence before names (a title or a
     description marks a person); no such person, or "they", leaves the quote open."""
     passages = harvest_quotes(text)
-    known = ["Sam Poe", "Ann Lee", "Vale Corp", "Vale Institute"]
+    known = ["Sam Poe", "Ann Lee", "Vale Corp", "Vale Institute", "Vale City"]
     found = attribute_quotes(text, passages, known_names=known)
     got = [(f.speaker, f.rule if f.rule in CERTAIN_RULES else None) for f in found]
     assert [(s if r else None, r) for s, r in got] == expected
