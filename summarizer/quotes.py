@@ -610,7 +610,7 @@ def attribute_quotes(
 
 
 # Between two quoted items of one list: marks, "and"/"or", four lowercase words at most
-# (“meals” for the staff and “gift cards,” the report said).
+# (“meals” for the staff and “hotel rooms,” the report said).
 _LIST_GAP = re.compile(r"[\s,;”“\"]*(?:(?:[a-z][\w’'-]*|[,;])\s*){0,4}[”“\"]?\s*")
 
 
@@ -622,7 +622,7 @@ def _listed(
     known: list[str],
 ) -> list[Attribution]:
     """Quoted items of one list share the attribution that follows the list: “travel,”
-    “meals” and “gift cards,” the report said. Only a few words may stand between items:
+    “meals” and “hotel rooms,” the report said. Only a few words may stand between items:
     at most four lowercase words, no speech verb, no pronoun (someone else speaking), no
     name, no line or sentence end."""
     out = list(found)

@@ -191,7 +191,7 @@ def test_a_quote_continuing_an_attributed_one_keeps_its_speaker(
         ),
         (  # quoted items of one list share the attribution after the list
             "An indictment released by the Water Board listed the costs.\nThey were put "
-            "down as “travel,” “meals” for friends and “gift cards,” the indictment said.",
+            "down as “travel,” “meals” for friends and “hotel rooms,” the indictment said.",
             [("Water Board", "explicit")] * 3,
         ),
         (  # "the board said": the last organisation named whose name ends in "Board"
