@@ -17,7 +17,9 @@ to its last answer:
   limited to the same names the per-quote form offered for it, or "unknown".
 
 Both are scored against the gold speaker of each quote (the evaluator's name rules), and
-timed on the wall clock. The second form's prompt lives here: it is a measurement, not a
+timed on the wall clock, the article call included. Tokens count what each form adds after
+the article call (the all-at-once call re-sends the article, which the server's prompt cache
+does not recompute). The second form's prompt lives here: it is a measurement, not a
 prompt the pipeline ships.
 """
 
@@ -159,7 +161,7 @@ def main() -> int:
     gold, _ = load_gold(args.gold)
     loaded = load_articles([args.articles])
     articles = [a for a in loaded.articles if a.id in gold]
-    # every third article: the sample spans the corpus's outlets and beats
+    # evenly spaced through the corpus, so the sample spans its outlets and beats
     articles = articles[:: max(len(articles) // max(args.limit, 1), 1)][: args.limit]
     model = resolve_config(provider="local").model
     with llama_server(default_model_path(), alias=model) as base:
@@ -174,8 +176,8 @@ def main() -> int:
         tokens = sum(r[form]["tokens"] for r in rows)
         print(
             f"{form}: {ok}/{total} speakers right ({ok / total:.2f}), {secs:.0f} s "
-            f"({secs / total:.1f} s a quote), {tokens} tokens; {len(rows)} articles, "
-            f"{threads()} thread(s)"
+            f"({secs / total:.1f} s a quote), {tokens} tokens after the article call; "
+            f"{len(rows)} articles, {threads()} thread(s)"
         )
     return 0
 
