@@ -440,12 +440,15 @@ ISSUED_BY_RE = re.compile(
 IN_DOCUMENT_RE = re.compile(rf"\b[Ii]n (?:a|an|its|his|her|their) (?:[a-z][\w-]* )?({DOCUMENTS})\b")
 _SPEAKER_RE = re.compile(rf"(?P<name>{_NAME})(?:,[^,“”\"\n]{{3,120}},)?\s+(?:{SPEECH_VERBS})\b")
 _DOCUMENT_WORD = re.compile(rf"\b({DOCUMENTS})\b")
+# "the statement", "that letter": a document already named
+_DEFINITE = re.compile(r"\b(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?:[a-z][\w-]*\s+){0,2}$")
 
 
 @functools.lru_cache(maxsize=8)
 def _documents(text: str) -> dict[str, tuple[list[int], list[str | None]]]:
-    """Every mention of a document in the text, by kind: offsets in order and who issued
-    each, None where the mention names nobody ("charged in an indictment")."""
+    """Every mention of a new document in the text, by kind: offsets in order and who issued
+    each, None where the mention names nobody ("charged in an indictment"). "The statement"
+    naming nobody is the one mentioned before, not a new one."""
     issued = {m.start("document"): m.group("name") for m in ISSUED_BY_RE.finditer(text)}
     spoken: dict[int, str] = {}
     for m in IN_DOCUMENT_RE.finditer(text):
@@ -456,6 +459,8 @@ def _documents(text: str) -> dict[str, tuple[list[int], list[str | None]]]:
     found: dict[str, tuple[list[int], list[str | None]]] = {}
     for m in _DOCUMENT_WORD.finditer(text):
         issuer = issued.get(m.start()) or spoken.get(m.start())
+        if issuer is None and _DEFINITE.search(text, max(m.start() - 40, 0), m.start()):
+            continue  # "the statement": the one named before, whoever issued it
         offsets, issuers = found.setdefault(m.group(1), ([], []))
         offsets.append(m.start())
         issuers.append(None if issuer and _possessive(issuer) else issuer)
@@ -463,9 +468,9 @@ def _documents(text: str) -> dict[str, tuple[list[int], list[str | None]]]:
 
 
 def _issuer(text: str, before: int, document: str) -> str | None:
-    """Who issued the document of this kind last mentioned before `before` ("a statement by
-    X", "an indictment released by X", "X said in a statement"); None when that mention
-    names nobody: an older issuer is not carried over."""
+    """Who issued the document of this kind last introduced before `before` ("a statement by
+    X", "an indictment released by X", "X said in a statement"); None when it was introduced
+    naming nobody ("a statement was read"): an older issuer is not carried over."""
     offsets, issuers = _documents(text).get(document, ([], []))
     at = bisect.bisect_left(offsets, before)
     return issuers[at - 1] if at else None

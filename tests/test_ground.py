@@ -210,6 +210,11 @@ def test_a_quote_continuing_an_attributed_one_keeps_its_speaker(
             "Ann Lee called it “travel,” and Sam Poe said it was “a scam,” the report said.",
             [("Ann Lee", "explicit"), ("Sam Poe", "explicit")],
         ),
+        (  # "the statement" is the one named before, however often it is mentioned
+            "According to a statement by the Water Board, the sides met.\nThe statement said "
+            "they talked.\nAccording to the statement, both stressed “calm.”",
+            [("Water Board", "explicit")],
+        ),
         (  # the one an indictment charges did not issue it
             "Sam Poe was charged in an indictment on Monday.\n“He lied,” the indictment said.",
             [(None, None)],
