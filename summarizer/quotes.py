@@ -477,9 +477,11 @@ def _issuer(text: str, before: int, document: str) -> str | None:
 
 
 def _subject(masked: str, bounds: tuple[int, int], known: list[str]) -> str | None:
+    """The first name of the sentence, the longest one starting there ("Vale Police
+    Department", not "Vale")."""
     sentence = masked[bounds[0] : bounds[1]]
-    hits = [(m.start(), name) for name in known for m in _mentions(name, sentence)]
-    return min(hits)[1] if hits else None
+    hits = [(m.start(), -len(name), name) for name in known for m in _mentions(name, sentence)]
+    return min(hits)[2] if hits else None
 
 
 def caveat_for(text: str, passages: list[QuotePassage], index: int) -> str | None:

@@ -474,3 +474,12 @@ def test_named_actors_are_people_organisations_and_speakers_the_text_shows() -> 
     for actor in named_actors("a1", text):
         assert actor.span.start is not None
         assert text[actor.span.start : actor.span.end] == actor.name
+
+
+def test_the_sentence_subject_is_the_longest_name_where_it_starts() -> None:
+    """With no speech verb and no model answer, the sentence's first name speaks: all of it
+    ("Vale Police Department"), not its first word ("Vale")."""
+    text = "The Vale Police Department closed the road, with “no exceptions at all.”"
+    passages = harvest_quotes(text)
+    (found,) = attribute_quotes(text, passages, known_names=["Vale", "Vale Police Department"])
+    assert (found.speaker, found.rule) == ("Vale Police Department", "subject")
