@@ -204,6 +204,9 @@ def _mentions(name: str, text: str) -> Iterator[re.Match[str]]:
 def clean_name(raw: str, known: list[str]) -> str | None:
     """Reduce 'Chief Executive Jane Roe' to a known actor name, or drop leading titles."""
     raw = raw.strip(" ,")
+    last = raw.rsplit(maxsplit=1)[-1] if raw else ""
+    if len(last) > 3 and last.endswith(".") and "." not in last[:-1]:
+        raw = raw[:-1]  # "…,” said Roe." ends a sentence, not a name ("U.S.", "Jr." stay)
     inside = [n for n in known if any(_mentions(n, raw))]
     if inside:  # the name that ends the phrase is its head: "U.S. Attorney Paul Fishman"
         return max(inside, key=lambda n: (raw.rstrip(" .").endswith(n), len(n)))

@@ -18,7 +18,7 @@ from summarizer.models import (
     Figure,
     Quote,
 )
-from summarizer.quotes import CERTAIN_RULES, attribute_quotes, harvest_quotes
+from summarizer.quotes import CERTAIN_RULES, attribute_quotes, clean_name, harvest_quotes
 
 
 def make(text: str, *, published: dt.date | None = None, **data: object) -> Extraction:
@@ -483,3 +483,13 @@ def test_the_sentence_subject_is_the_longest_name_where_it_starts() -> None:
     passages = harvest_quotes(text)
     (found,) = attribute_quotes(text, passages, known_names=["Vale", "Vale Police Department"])
     assert (found.speaker, found.rule) == ("Vale Police Department", "subject")
+
+
+def test_a_name_that_ends_its_sentence_is_the_name_without_the_full_stop() -> None:
+    """ "…,” said Roe." names Roe, whose full name only is known; "U.S." keeps its dots."""
+    text = "“We can confirm it,” said Roe. “It is done,” said Ann Lee of the U.S."
+    passages = harvest_quotes(text)
+    found = attribute_quotes(text, passages, known_names=["Jane Roe", "Ann Lee"])
+    assert [(f.speaker, f.rule) for f in found] == [("Roe", "explicit"), ("Ann Lee", "explicit")]
+    assert clean_name("Sam Poe Jr.", []) == "Sam Poe Jr."
+    assert clean_name("Roe.", ["Jane Roe"]) == "Roe"

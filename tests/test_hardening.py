@@ -260,7 +260,6 @@ def test_grounding_adversarial_text_is_near_linear(phrase: str) -> None:
     assert max((len(d.sentence) for d in grounded.dates), default=0) <= 1000 + len(phrase)
 
 
-
 @pytest.mark.parametrize(
     "unit",
     [
@@ -285,6 +284,7 @@ def test_attributing_thousands_of_quotes_is_near_linear(unit: str) -> None:
     took = time.perf_counter() - start
     assert len(found) > 2000
     assert took < 20, f"{took:.1f} s"
+
 
 def test_sentence_index_gives_what_the_two_scans_gave() -> None:
     """The one-pass sentence index answers exactly what scanning before and after did, on the
