@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections import Counter
 from functools import cache
 from typing import Any, cast
 
@@ -486,6 +487,7 @@ def article_terms(
     """
     lexicon = load_lexicon()
     counts: dict[str, int] = {}
+    text = _without_furniture(text)
     mentions = find_names(text)
     fold = full_forms(mentions)
     for m in mentions:
@@ -502,6 +504,30 @@ def article_terms(
         if f.value >= 100 and not year_like:
             counts[f"f:{f.value:g}"] = 1
     return tuple(sorted(counts.items()))
+
+
+#: Lines that open with the same words this many times or more are page furniture.
+FURNITURE_REPEATS = 3
+#: ... words compared at the start of each line.
+FURNITURE_WORDS = 4
+
+
+def _without_furniture(text: str) -> str:
+    """The text without lines that open with the same few words as two or more other lines:
+    a photo gallery's captions under its title, a list of "Read more: ..." links. They are
+    the page's, not the story's, and would outweigh the story's own words in grouping."""
+    lines = text.split("\n")
+    openings = Counter(
+        tuple(line.split()[:FURNITURE_WORDS])
+        for line in lines
+        if len(line.split()) > FURNITURE_WORDS
+    )
+    return "\n".join(
+        line
+        for line in lines
+        if len(line.split()) <= FURNITURE_WORDS
+        or openings[tuple(line.split()[:FURNITURE_WORDS])] < FURNITURE_REPEATS
+    )
 
 
 def named_actors(article_id: str, text: str) -> list[GroundedActor]:

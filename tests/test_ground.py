@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from summarizer.articles import content_hash
-from summarizer.ground import ground, locate, named_actors, normalise
+from summarizer.ground import article_terms, ground, locate, named_actors, normalise
 from summarizer.models import (
     Actor,
     Article,
@@ -493,3 +493,18 @@ def test_a_name_that_ends_its_sentence_is_the_name_without_the_full_stop() -> No
     assert [(f.speaker, f.rule) for f in found] == [("Roe", "explicit"), ("Ann Lee", "explicit")]
     assert clean_name("Sam Poe Jr.", []) == "Sam Poe Jr."
     assert clean_name("Roe.", ["Jane Roe"]) == "Roe"
+
+
+def test_page_furniture_is_left_out_of_the_grouping_terms() -> None:
+    """Three or more lines opening with the same words (a gallery's captions under its
+    title) are the page's, not the story's: their words do not count for grouping; two such
+    lines are the story's own."""
+    story = "The ferry hit the pier on Monday, and four people were hurt.\n"
+    gallery = "".join(
+        f"Harbour of Velmar turns 300 {w} tells how the docks grew.\n"
+        for w in ("Trading", "Shipping", "Rebuilding")
+    )
+    terms = dict(article_terms(story + gallery, [], []))
+    assert "b:ferry" in terms
+    assert "b:docks" not in terms
+    assert "b:docks" in dict(article_terms(story + "".join(gallery.splitlines(True)[:2]), [], []))
