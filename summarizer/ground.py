@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections import Counter
 from functools import cache
 from typing import Any, cast
 
@@ -506,28 +505,45 @@ def article_terms(
     return tuple(sorted(counts.items()))
 
 
-#: Lines that open with the same words this many times or more are page furniture.
+#: A run of this many lines or more in a row that open with the same words is page furniture
 FURNITURE_REPEATS = 3
 #: ... words compared at the start of each line.
 FURNITURE_WORDS = 4
+#: Words the story must keep without its furniture; a page with fewer is all list, and kept.
+FURNITURE_MIN_STORY = 100
+# A line that opens a list ("* ", "- ", "• ", "1. ", "2) "): the story's own list, not furniture
+_LIST_ITEM = re.compile(r"\s*(?:[*\-–•·]|\d{1,2}[.)])\s")
 
 
 def _without_furniture(text: str) -> str:
-    """The text without lines that open with the same few words as two or more other lines:
-    a photo gallery's captions under its title, a list of "Read more: ..." links. They are
-    the page's, not the story's, and would outweigh the story's own words in grouping."""
+    """The text without page furniture: three or more lines in a row (blank lines between
+    allowed) that open with the same few words, none of them a list item and none reporting
+    speech, such as a photo gallery's captions, each under the gallery's title. They are the
+    page's, not the story's, and would outweigh the story's own words in grouping. Lines
+    apart ("Q: ..." between answers), lines that say who said what, and a page that would
+    keep fewer than `FURNITURE_MIN_STORY` words (the page is the list) are kept."""
     lines = text.split("\n")
-    openings = Counter(
-        tuple(line.split()[:FURNITURE_WORDS])
-        for line in lines
-        if len(line.split()) > FURNITURE_WORDS
-    )
-    return "\n".join(
-        line
-        for line in lines
-        if len(line.split()) <= FURNITURE_WORDS
-        or openings[tuple(line.split()[:FURNITURE_WORDS])] < FURNITURE_REPEATS
-    )
+    runs: list[list[int]] = []  # indices of lines in a row with the same opening
+    opening: tuple[str, ...] | None = None
+    for i, line in enumerate(lines):
+        words = line.split()
+        if not words:
+            continue  # a blank line does not break a run
+        key = tuple(words[:FURNITURE_WORDS]) if len(words) > FURNITURE_WORDS else None
+        if key is not None and key == opening:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+        opening = key
+    dropped = {
+        i
+        for run in runs
+        if len(run) >= FURNITURE_REPEATS
+        and not any(_LIST_ITEM.match(lines[i]) or _SPEECH_VERB_RE.search(lines[i]) for i in run)
+        for i in run
+    }
+    kept = "\n".join(line for i, line in enumerate(lines) if i not in dropped)
+    return kept if len(kept.split()) >= FURNITURE_MIN_STORY else text
 
 
 def named_actors(article_id: str, text: str) -> list[GroundedActor]:
