@@ -52,6 +52,7 @@ class Lexicon:
     disputed_unproven: frozenset[str]
     name_particles: frozenset[str] = frozenset()
     person_nouns: frozenset[str] = frozenset()
+    abbreviations: frozenset[str] = frozenset()
 
 
 @cache
@@ -76,6 +77,7 @@ def load_lexicon(version: str = LEXICON_VERSION) -> Lexicon:
         disputed_unproven=words("disputed_unproven"),
         name_particles=words("name_particles"),
         person_nouns=words("person_nouns"),
+        abbreviations=words("abbreviations"),
     )
 
 

@@ -198,16 +198,23 @@ def _mentions(name: str, text: str) -> Iterator[re.Match[str]]:
     """Where `name` stands in `text` as whole words (a substring test first: most known
     names are not in a given sentence)."""
     if name and name in text:
-        yield from re.finditer(rf"\b{re.escape(name)}\b", text)
+        yield from re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)
 
 
 def clean_name(raw: str, known: list[str]) -> str | None:
     """Reduce 'Chief Executive Jane Roe' to a known actor name, or drop leading titles."""
     raw = raw.strip(" ,")
-    last = raw.rsplit(maxsplit=1)[-1] if raw else ""
-    if len(last) > 3 and last.endswith(".") and "." not in last[:-1]:
-        raw = raw[:-1]  # "…,” said Roe." ends a sentence, not a name ("U.S.", "Jr." stay)
     inside = [n for n in known if any(_mentions(n, raw))]
+    last = raw.rsplit(maxsplit=1)[-1] if raw else ""
+    if (
+        not inside
+        and len(last) > 3
+        and last.endswith(".")
+        and "." not in last[:-1]
+        and last.lower() not in load_lexicon().abbreviations
+    ):  # "…,” said Roe." ends a sentence, not a name ("U.S.", "Acme Inc." stay)
+        raw = raw[:-1]
+        inside = [n for n in known if any(_mentions(n, raw))]
     if inside:  # the name that ends the phrase is its head: "U.S. Attorney Paul Fishman"
         return max(inside, key=lambda n: (raw.rstrip(" .").endswith(n), len(n)))
     words = raw.split()
@@ -444,7 +451,8 @@ IN_DOCUMENT_RE = re.compile(rf"\b[Ii]n (?:a|an|its|his|her|their) (?:[a-z][\w-]*
 _SPEAKER_RE = re.compile(rf"(?P<name>{_NAME})(?:,[^,“”\"\n]{{3,120}},)?\s+(?:{SPEECH_VERBS})\b")
 _DOCUMENT_WORD = re.compile(rf"\b({DOCUMENTS})\b")
 # "the statement", "that letter": a document already named
-_DEFINITE = re.compile(r"\b(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?:[a-z][\w-]*\s+){0,2}$")
+# ("this week a statement" is a new one: no article in between)
+_DEFINITE = re.compile(r"\b(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?:(?!(?:a|an|the)\s)[a-z][\w-]*\s+){0,2}$")
 
 
 @functools.lru_cache(maxsize=8)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from summarizer import ground as ground_module
 from summarizer.articles import content_hash
 from summarizer.ground import article_terms, ground, locate, named_actors, normalise
 from summarizer.models import (
@@ -223,6 +224,16 @@ def test_a_quote_continuing_an_attributed_one_keeps_its_speaker(
             "A statement by Ann Lee was read in May.\nLater the board released a statement."
             "\n“We are done,” the statement said.",
             [(None, None)],
+        ),
+        (  # "this week a statement": a new statement, naming nobody, not the one before
+            "A statement by Ann Lee was read in May.\nThis week a statement was read."
+            "\n“We are done,” the statement said.",
+            [(None, None)],
+        ),
+        (  # "the new statement" is still the one named before
+            "Ann Lee said in a statement that the sides met.\n“We are done,” the new "
+            "statement said.",
+            [("Ann Lee", "explicit")],
         ),
         (  # a letter from someone's lawyers is not that person's
             "“It is a sham,” according to a letter from Ann Lee’s lawyers.",
@@ -495,16 +506,78 @@ def test_a_name_that_ends_its_sentence_is_the_name_without_the_full_stop() -> No
     assert clean_name("Roe.", ["Jane Roe"]) == "Roe"
 
 
+@pytest.mark.parametrize(
+    ("raw", "known", "expected"),
+    [
+        ("Acme Inc.", [], "Acme Inc."),  # the full stop of an abbreviation is the name's
+        ("Acme Corp.", [], "Acme Corp."),
+        ("Acme Inc.", ["Acme Inc."], "Acme Inc."),  # a known name as written
+        ("Chief Executive Sam Poe.", ["Sam Poe"], "Sam Poe"),
+        ("Poe.", ["Sam Poe"], "Poe"),  # a sentence's full stop is not
+        ("Poe.", ["Poe"], "Poe"),
+    ],
+)
+def test_names_that_end_in_an_abbreviation_keep_its_full_stop(
+    raw: str, known: list[str], expected: str
+) -> None:
+    assert clean_name(raw, known) == expected
+
+
+def test_a_known_name_that_ends_in_a_full_stop_is_found_as_the_speaker() -> None:
+    """ "…,” said Acme Inc. on Monday" names the company the article knows as "Acme Inc."."""
+    text = "“We will appeal,” said Acme Inc. on Monday."
+    passages = harvest_quotes(text)
+    (found,) = attribute_quotes(text, passages, known_names=["Acme Inc."])
+    assert found.speaker == "Acme Inc."
+
+
+_STORY = (
+    "The ferry hit the pier at Velmar on Monday morning, and four people were hurt, the "
+    "harbour master's office reported. The ferry had left the island an hour earlier with "
+    "two hundred passengers on board, most of them commuters on their way to work in the "
+    "city. Witnesses on the pier saw the bow swing round in a sudden gust before it struck "
+    "the wooden piles. Engineers will inspect the pier this week, and the ferry line has "
+    "cancelled its morning crossings until they have finished. An inquiry into the crossing "
+    "has been opened by the maritime authority, which will publish its findings in spring.\n"
+)
+_GALLERY = "".join(
+    f"Harbour of Velmar turns 300 {w} The docks grew along the canal for centuries.\n\n"
+    for w in ("Trading", "Shipping", "Rebuilding")
+)
+
+
 def test_page_furniture_is_left_out_of_the_grouping_terms() -> None:
-    """Three or more lines opening with the same words (a gallery's captions under its
-    title) are the page's, not the story's: their words do not count for grouping; two such
-    lines are the story's own."""
-    story = "The ferry hit the pier on Monday, and four people were hurt.\n"
-    gallery = "".join(
-        f"Harbour of Velmar turns 300 {w} tells how the docks grew.\n"
-        for w in ("Trading", "Shipping", "Rebuilding")
-    )
-    terms = dict(article_terms(story + gallery, [], []))
+    """Three or more lines in a row opening with the same words (a gallery's captions under
+    its title) are the page's, not the story's: their words do not count for grouping; two
+    such lines are the story's own."""
+    assert len(_STORY.split()) >= ground_module.FURNITURE_MIN_STORY
+    terms = dict(article_terms(_STORY + _GALLERY, [], []))
     assert "b:ferry" in terms
     assert "b:docks" not in terms
-    assert "b:docks" in dict(article_terms(story + "".join(gallery.splitlines(True)[:2]), [], []))
+    two = "".join(_GALLERY.splitlines(True)[:4])
+    assert "b:docks" in dict(article_terms(_STORY + two, [], []))
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # the story's own lines that say who said what
+        [f"The Water Board said the docks {w} by the canal." for w in ("flood", "rot", "sink")],
+        # a bulleted list is the story's
+        [f"* The council voted to {w} the docks by the canal." for w in ("fix", "sell", "shut")],
+        [f"1. The council voted to {w} the docks." for w in ("fix", "sell", "shut")],
+        # lines that open alike but stand apart (an interview's questions between answers)
+        [f"Q: What about the docks {w}?\nA: They are fine by the canal." for w in "abc"],
+    ],
+)
+def test_story_lines_that_open_alike_are_not_furniture(lines: list[str]) -> None:
+    """Repeated openings that belong to the story keep their words for grouping."""
+    text = _STORY + "\n".join(lines) + "\n"
+    assert "b:docks" in dict(article_terms(text, [], []))
+
+
+def test_a_page_that_is_all_list_keeps_its_list() -> None:
+    """Without its run of alike lines a page would keep too few words to be a story: the run
+    is the story, and counts."""
+    short = "The ferry hit the pier on Monday.\n"
+    assert "b:docks" in dict(article_terms(short + _GALLERY, [], []))
