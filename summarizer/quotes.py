@@ -34,6 +34,8 @@ SPEECH_VERBS = (
     "said|says|say|added|adds|told|tells|stated|states|noted|notes|stressed|stresses|"
     "emphasized|emphasised|emphasizes|underscored|announced|confirmed|warned|responded|"
     "explained|insisted|argued|wrote|declared|asserted|remarked|replied|urged|reiterated|called|"
+    "admitted|admits|acknowledged|conceded|claimed|claims|contended|maintained|predicted|"
+    "complained|recalled|observed|countered|cautioned|testified|tweeted|vowed|pledged|"
     "addressed [A-Z][a-z]+|noting|warning|stressing|saying|adding"
 )
 _NAME_TOKEN = r"(?:[A-Z][\w’'.-]*|al-[A-Z][\w’'-]*|bin|de|van|von)"  # noqa: S105 - a regex, not a password
@@ -44,7 +46,7 @@ LEFT_RE = re.compile(
     rf"(?P<name>{_NAME}(?:\s+officials)?|{_PRONOUN}|[Tt]he [a-z][\w\s-]*?)"
     rf"(?P<of>(?:\s+(?:of|in|from|at)\s+(?:the\s+)?{_NAME}){{1,2}})?"
     rf"(?:,(?P<appos>[^,“”\"]{{3,120}})(?:,[^,“”\"]{{3,120}})?,)?"
-    rf"(?:\s+(?:also|then|however|later|again|further),?)*(?:\s+on\s+[A-Z]\w+)?"
+    rf"(?:\s+(?:also|then|however|later|again|further|has|have|had),?)*(?:\s+on\s+[A-Z]\w+)?"
     rf"\s+(?P<verb>{SPEECH_VERBS})\b(?P<tail>[^“”\"]{{0,80}})$"
 )
 # Documents whose words are quoted: "the statement said", "a report released by X".
@@ -58,14 +60,15 @@ ACCORDING_RE = re.compile(
 # "…,” the statement said" (whoever issued the last such document named before), "…,” the
 # department said" (the last organisation named before whose name ends in "Department")
 DESCRIBED_SAID_RE = re.compile(
-    r"^[,.!?]?\s*(?:[Tt]he|[Tt]his|[Tt]hat) (?:(?P<adj>[a-z][\w-]*) )?(?P<head>[a-z]+)"
+    r"^[,.!?]?\s*(?:[Tt]he|[Tt]his|[Tt]hat) (?:(?P<adj>[A-Za-z][\w-]*) )?(?P<head>[a-z]+)"
     r" (?:said|says|stated|states|added|alleged|alleges|read|reads|noted|notes)\b"
 )
 _DESCRIPTION = re.compile(r"(?:[Tt]he|[Tt]his|[Tt]hat) (?:(?P<adj>[a-z][\w-]*) )?(?P<head>[a-z]+)")
 # "…,” X said" and "…,” said X"
 # "…,” Jane Roe, president of the hospital, said" (one description between name and verb)
 RIGHT_NAME_VERB_RE = re.compile(
-    rf"^[,.!?]?\s*(?P<name>{_NAME}|{_PRONOUN})(?:,[^,“”\"\n]{{3,120}},)?\s+(?:{SPEECH_VERBS})\b"
+    rf"^[,.!?]?\s*(?P<name>{_NAME}|{_PRONOUN})(?:,[^,“”\"\n]{{3,120}},)?"
+    rf"(?:\s+(?:also|then|later|has|have|had)){{0,2}}\s+(?:{SPEECH_VERBS})\b"
 )
 # A lowercase word that is not a preposition or relative: "the family of the victim, Ann
 # Lee, said" may name the victim, so such descriptions are not read as the speaker's.
@@ -215,15 +218,41 @@ def clean_name(raw: str, known: list[str]) -> str | None:
     ):  # "…,” said Roe." ends a sentence, not a name ("U.S.", "Acme Inc." stay)
         raw = raw[:-1]
         inside = [n for n in known if any(_mentions(n, raw))]
-    if inside:  # the name that ends the phrase is its head: "U.S. Attorney Paul Fishman"
-        return max(inside, key=lambda n: (raw.rstrip(" .").endswith(n), len(n)))
+    # The name that ends the phrase is its head: "U.S. Attorney Paul Fishman"
+    ending = [n for n in inside if raw.rstrip(" .").endswith(n)]
+    if ending:
+        return max(ending, key=len)
+    after = _after_title(raw.split())
+    if after:  # "German Chancellor Scholz": the name after the title, not the adjective
+        return after
+    if inside:
+        return max(inside, key=len)
     words = raw.split()
-    titles = load_lexicon().titles
-    while words and (words[0].lower() in titles or words[0].lower().rstrip(".") in titles):
+    organisation = any(w.lower().strip(".,") in load_lexicon().organisation_words for w in words)
+    while words and _is_title_word(words[0]) and not organisation:
         words.pop(0)
     if not words or words[0][0].islower():
         return None
     return " ".join(words)
+
+
+def _is_title_word(word: str) -> bool:
+    titles = load_lexicon().titles
+    return word.lower() in titles or word.lower().rstrip(".") in titles
+
+
+def _after_title(words: list[str]) -> str | None:
+    """The capitalised name after the last title word of a phrase ("Apple CEO Tim Cook",
+    "Fed Chair Powell"); None when there is no title, nothing capitalised after it, or the
+    words after it name an organisation ("Justice Department")."""
+    lexicon = load_lexicon()
+    at = max((i for i, w in enumerate(words) if _is_title_word(w)), default=-1)
+    rest = words[at + 1 :]
+    if at < 0 or not rest or any(w.lower().strip(".,") in lexicon.organisation_words for w in rest):
+        return None
+    if not all(w[0].isupper() or w.lower() in lexicon.name_particles for w in rest):
+        return None
+    return " ".join(rest) if rest[0][0].isupper() else None
 
 
 def _is_title(words: str) -> bool:
@@ -282,23 +311,24 @@ def _described(text: str, m: re.Match[str], before: int, known: list[str]) -> st
     named = {
         name
         for at, name in _organisations(text, tuple(known)).get(head, ())
-        if at < before and (adjective is None or adjective in name.lower().split())
+        if at < before and (adjective is None or adjective.lower() in name.lower().split())
     }
     return named.pop() if len(named) == 1 else None
 
 
 @functools.lru_cache(maxsize=8)
 def _organisations(text: str, known: tuple[str, ...]) -> dict[str, tuple[tuple[int, str], ...]]:
-    """Head word ("department") -> (first offset, name) of each known organisation named
-    in the text whose name ends in it: found once per text."""
+    """Organisation word ("department", "police") -> (first offset, name) of each known
+    organisation named in the text whose name ends in it or holds it ("the police" is the
+    Vale Police Department): found once per text."""
     heads = load_lexicon().organisation_words
     found: dict[str, list[tuple[int, str]]] = {}
     for name in set(known):
-        words = name.split()
-        if len(words) > 1 and words[-1].lower() in heads:
-            first = next(_mentions(name, text), None)
-            if first is not None:
-                found.setdefault(words[-1].lower(), []).append((first.start(), name))
+        words = {w.lower() for w in name.split()} & heads if " " in name else set()
+        first = next(_mentions(name, text), None) if words else None
+        if first is not None:
+            for word in words:
+                found.setdefault(word, []).append((first.start(), name))
     return {head: tuple(sorted(v)) for head, v in found.items()}
 
 
@@ -565,6 +595,38 @@ def _continues(  # noqa: PLR0911 - one return per reason the run ends
     return speaker
 
 
+# A sentence whose subject is a name and whose verb reports speech: "Ann Lee said the plan
+# would fail.", "Ann Lee, the mayor, told reporters that ..."
+_REPORTING = re.compile(
+    rf"(?P<name>{_NAME})(?:,[^,“”\"\n]{{3,120}},)?(?:\s+(?:also|then|later|has|have|had)){{0,2}}"
+    rf"\s+(?:{SPEECH_VERBS})\b"
+)
+
+
+def _after_reported(
+    text: str, masked: str, passage: QuotePassage, bounds: tuple[int, int], known: list[str]
+) -> str | None:
+    """Who speaks in a quote that opens its sentence with no attribution of its own, right
+    after a sentence of the same paragraph that reports the same person's words ("Ann Lee
+    said the plan would fail. “It is dead.”"): that sentence's subject, when it is a name
+    of the article and the sentence holds no quotation of its own."""
+    if masked[bounds[0] : passage.start].strip(" “\"‘'"):
+        return None  # words before the quote: the sentence is not the quote's alone
+    gap_end = bounds[0]
+    prev_end = len(masked[:gap_end].rstrip())
+    if not prev_end or "\n" in text[prev_end:gap_end]:
+        return None  # a new paragraph
+    start, end = _sentence_bounds(masked, prev_end - 1, prev_end - 1)
+    sentence = text[start:end]
+    if any(mark in sentence for mark in '“”"'):
+        return None
+    m = _REPORTING.match(sentence)
+    if not m or m.group("name").lower() in _PRONOUNS:
+        return None
+    name, _ = _checked(clean_name(m.group("name"), known), known)
+    return name if name and any(n == name or name in n.split() for n in known) else None
+
+
 def attribute_quotes(
     text: str,
     passages: list[QuotePassage],
@@ -603,6 +665,10 @@ def attribute_quotes(
             found = Attribution(speaker, "explicit")
         elif continued := _continues(text, masked, passages, result, index, known_names):
             found = Attribution(continued, "continued")
+        elif not pronoun and (
+            reported := _after_reported(text, masked, passage, bounds, known_names)
+        ):  # the sentence before reports this speaker's words: the quote goes on with them
+            found = Attribution(reported, "continued")
         elif _he_or_she(masked, passage, left_start) and (
             person := _antecedent(
                 masked, passage, bounds[0], forms := _or_persons(forms, text, known_names)
@@ -614,8 +680,10 @@ def attribute_quotes(
         elif bounds in sentence_speaker:  # another quote of the sentence: its speaker, as
             said, certain = sentence_speaker[bounds]  # certain as that quote's was
             found = Attribution(said, "explicit" if certain else "previous")
-        elif pronoun and previous:
-            found = Attribution(previous, "previous")
+        elif pronoun:  # "he said", "the official said": not the sentence's first name
+            found = (
+                Attribution(previous, "previous") if previous else Attribution(None, "unattributed")
+            )
         elif subject := _subject(masked, bounds, known_names):
             found = Attribution(subject, "subject")
         else:

@@ -523,6 +523,95 @@ def test_names_that_end_in_an_abbreviation_keep_its_full_stop(
     assert clean_name(raw, known) == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "known", "expected"),
+    [
+        # a nationality or a company before the title is not the speaker
+        ("German Chancellor Olaf Scholz", ["German"], "Olaf Scholz"),
+        ("Apple CEO Tim Cook", ["Apple"], "Tim Cook"),
+        ("Velmaran National Security Adviser Poe", ["Velmaran"], "Poe"),
+        # a known name that ends the phrase wins
+        ("Secretary of State Ann Lee", ["Ann Lee", "State"], "Ann Lee"),
+        # an organisation whose name holds a title word keeps it
+        ("Justice Department", [], "Justice Department"),
+        ("Acme Chief Justice Department", ["Acme"], "Acme"),
+        # nothing capitalised after the title: the known name inside
+        ("Velmaran spokesman", ["Velmaran"], "Velmaran"),
+    ],
+)
+def test_the_name_after_a_title_is_the_speaker(raw: str, known: list[str], expected: str) -> None:
+    """The head of "<adjective> <title> <name>" is the name ("Fed Chair Powell")."""
+    assert clean_name(raw, known) == expected
+
+
+def test_an_adjective_before_a_title_does_not_speak() -> None:
+    text = "The plan “will hold,” Velmaran Foreign Minister Sam Poe said on Monday."
+    passages = harvest_quotes(text)
+    (found,) = attribute_quotes(text, passages, known_names=["Velmaran"])
+    assert (found.speaker, found.rule) == ("Sam Poe", "explicit")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # an auxiliary and a description between the name and the verb
+            "Sam Poe, who is accused of fraud, has said he expects to be “fully cleared.”",
+            [("Sam Poe", "explicit")],
+        ),
+        (  # "also" between name and verb, after the quote
+            "“We are ready,” Ann Lee also said.",
+            [("Ann Lee", "explicit")],
+        ),
+        (  # verbs of saying beyond "said"
+            "Sam Poe admitted there is a “1 in 3” chance of losing.",
+            [("Sam Poe", "explicit")],
+        ),
+        (  # "the Vale police": the one organisation named before that holds both words
+            "The Vale Police Department made the arrest.\n“Most people laugh,” the Vale police "
+            "said in a statement.",
+            [("Vale Police Department", "explicit")],
+        ),
+        (  # a quote on its own after a sentence reporting someone's words goes on with them
+            "Ann Lee said Sam Poe's sentence would not stop the campaign. “The eyes of the "
+            "world are on us.”",
+            [("Ann Lee", "continued")],
+        ),
+        (  # ... not across a paragraph break
+            "Ann Lee said Sam Poe's sentence would not stop the campaign.\n“The eyes of the "
+            "world are on us.”",
+            [(None, None)],
+        ),
+        (  # ... nor when the sentence before is someone else's action
+            "Ann Lee met Sam Poe on Monday. “The eyes of the world are on us.”",
+            [(None, None)],
+        ),
+        (  # ... nor when words before the quote start its sentence
+            "Ann Lee said the plan would fail. Critics called it “dead on arrival.”",
+            [(None, None)],
+        ),
+        (  # "he said" with nobody to be "he": the sentence's first name does not speak
+            "In sum, he said the bill hurts, but that the Vale Act undermines “core interests.”",
+            [(None, None)],
+        ),
+    ],
+)
+def test_more_ways_the_text_names_a_speaker(
+    text: str, expected: list[tuple[str | None, str | None]]
+) -> None:
+    passages = harvest_quotes(text)
+    known = ["Ann Lee", "Sam Poe", "Vale Police Department", "Vale Act", "Vale"]
+    found = attribute_quotes(text, passages, known_names=known)
+    got = [(f.speaker, f.rule if f.rule in CERTAIN_RULES else None) for f in found]
+    assert [(s if r else None, r) for s, r in got] == expected
+
+
+def test_a_pronoun_speaker_leaves_the_sentence_subject_out() -> None:
+    """ "he said" that points to nobody found: unattributed, not the sentence's first name."""
+    text = "In sum, he said the bill hurts, but that the Vale Act undermines “core interests.”"
+    (found,) = attribute_quotes(text, harvest_quotes(text), known_names=["Vale Act"])
+    assert (found.speaker, found.rule) == (None, "unattributed")
+
+
 def test_a_known_name_that_ends_in_a_full_stop_is_found_as_the_speaker() -> None:
     """ "…,” said Acme Inc. on Monday" names the company the article knows as "Acme Inc."."""
     text = "“We will appeal,” said Acme Inc. on Monday."
