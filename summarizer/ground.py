@@ -663,6 +663,38 @@ def ground(extraction: Extraction) -> GroundedArticle:
     return cast(GroundedArticle, _offsets_back(grounded, kept, len(text)))
 
 
+def _publisher(name: str, source: str | None) -> bool:
+    """Whether `name` is the outlet that published the article ("Reuters" in Reuters' own
+    story, "Times" in The New York Times'): the publisher reports the story, it takes no
+    part in it."""
+    if not source:
+        return False
+    outlet = source.casefold().removeprefix("the ").strip()
+    name = name.casefold().removeprefix("the ").strip()
+    return (
+        name == outlet
+        or (" " not in name and len(name) > 3 and name in outlet.split())
+        or (" " in name and name in outlet)
+    )
+
+
+# Just before a place that only locates: "in", "at", "near" ..., or "Town, " before a state
+_LOCATING = re.compile(
+    r"(?:\b(?:in|at|near|outside|across|throughout|around|from|off)\s+(?:the\s+)?"
+    r"|[A-Z][\w.]*,\s*)$"
+)
+
+
+def _only_locates(actor: GroundedActor, text: str) -> bool:
+    """Whether a country or place the model listed only says where things happen: every
+    mention follows "in", "at", "near" ... ("in Ohio", "Redmond, Washington"). Places that
+    act ("Ohio sued") stay."""
+    if actor.kind not in ("country", "other"):
+        return False
+    starts = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(actor.name)}(?!\w)", text)]
+    return bool(starts) and all(_LOCATING.search(text, max(at - 30, 0), at) for at in starts)
+
+
 def _ground(extraction: Extraction) -> GroundedArticle:
     article = extraction.article
     actors, bad_actors = _ground_actors(extraction)
@@ -688,6 +720,11 @@ def _ground(extraction: Extraction) -> GroundedArticle:
         if actor.name not in known:
             known.add(actor.name)
             actors.append(actor)
+    actors = [
+        a
+        for a in actors
+        if not _publisher(a.name, article.source) and not _only_locates(a, article.text)
+    ]
     figures, bad_figures = _ground_figures(extraction)
     dates, bad_dates = _ground_dates(extraction)
     return GroundedArticle(

@@ -670,3 +670,29 @@ def test_a_page_that_is_all_list_keeps_its_list() -> None:
     is the story, and counts."""
     short = "The ferry hit the pier on Monday.\n"
     assert "b:docks" in dict(article_terms(short + _GALLERY, [], []))
+
+
+def test_the_publisher_and_places_that_only_locate_are_not_actors() -> None:
+    """The outlet that published the story reports it, and a state named only as where
+    something happened ("in Ohio") takes no part in it; a state that acts does."""
+    text = (
+        "(Wire) - Vale Corp sued Ohio in a court in Erie, Pennsylvania, on Monday. "
+        "Wire first reported the suit. Ohio said it would fight."
+    )
+    article = make(
+        text,
+        actors=[
+            Actor(name="Vale Corp", kind="organization", role="plaintiff", aliases=[]),
+            Actor(name="Wire", kind="organization", role="outlet", aliases=[]),
+            Actor(name="Ohio", kind="country", role="defendant", aliases=[]),
+            Actor(name="Pennsylvania", kind="country", role="place", aliases=[]),
+            Actor(name="Erie", kind="country", role="place", aliases=[]),
+        ],
+    )
+    article = article.model_copy(
+        update={"article": article.article.model_copy(update={"source": "The Wire"})}
+    )
+    names = [a.name for a in ground(article).actors]
+    assert "Vale Corp" in names
+    assert "Ohio" in names
+    assert not {"Wire", "Pennsylvania", "Erie"} & set(names)
