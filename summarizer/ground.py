@@ -663,32 +663,35 @@ def ground(extraction: Extraction) -> GroundedArticle:
     return cast(GroundedArticle, _offsets_back(grounded, kept, len(text)))
 
 
-def _publisher(name: str, source: str | None) -> bool:
-    """Whether `name` is the outlet that published the article ("Reuters" in Reuters' own
-    story, "Times" in The New York Times'): the publisher reports the story, it takes no
-    part in it."""
+def _publisher(actor: GroundedActor, source: str | None) -> bool:
+    """Whether the actor is the outlet that published the article ("Reuters" in Reuters' own
+    story; "Times", an organisation, in The New York Times'): the publisher reports the
+    story, it takes no part in it. A place in an outlet's name ("Washington" in The
+    Washington Post) is no outlet."""
     if not source:
         return False
     outlet = source.casefold().removeprefix("the ").strip()
-    name = name.casefold().removeprefix("the ").strip()
-    return (
-        name == outlet
-        or (" " not in name and len(name) > 3 and name in outlet.split())
-        or (" " in name and name in outlet)
+    name = actor.name.casefold().removeprefix("the ").strip()
+    if name == outlet:
+        return True
+    if actor.kind != "organization":
+        return False
+    return (" " not in name and len(name) > 3 and name in outlet.split()) or (
+        " " in name and name in outlet
     )
 
 
-# Just before a place that only locates: "in", "at", "near" ..., or "Town, " before a state
+# Just before a place that only locates: "in", "near" ..., or "in Town, " before its state
 _LOCATING = re.compile(
-    r"(?:\b(?:in|at|near|outside|across|throughout|around|from|off)\s+(?:the\s+)?"
-    r"|[A-Z][\w.]*,\s*)$"
+    r"\b(?:in|near|outside|across|throughout|around)\s+"
+    r"(?:the\s+)?(?:[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*,\s*)?$"
 )
 
 
 def _only_locates(actor: GroundedActor, text: str) -> bool:
     """Whether a country or place the model listed only says where things happen: every
-    mention follows "in", "at", "near" ... ("in Ohio", "Redmond, Washington"). Places that
-    act ("Ohio sued") stay."""
+    mention follows "in", "near" ... ("in Ohio", "in Redmond, Washington"). Places that act
+    ("Ohio sued", "a delegation from Ohio") stay."""
     if actor.kind not in ("country", "other"):
         return False
     starts = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(actor.name)}(?!\w)", text)]
@@ -723,7 +726,7 @@ def _ground(extraction: Extraction) -> GroundedArticle:
     actors = [
         a
         for a in actors
-        if not _publisher(a.name, article.source) and not _only_locates(a, article.text)
+        if not _publisher(a, article.source) and not _only_locates(a, article.text)
     ]
     figures, bad_figures = _ground_figures(extraction)
     dates, bad_dates = _ground_dates(extraction)

@@ -34,8 +34,8 @@ SPEECH_VERBS = (
     "said|says|say|added|adds|told|tells|stated|states|noted|notes|stressed|stresses|"
     "emphasized|emphasised|emphasizes|underscored|announced|confirmed|warned|responded|"
     "explained|insisted|argued|wrote|declared|asserted|remarked|replied|urged|reiterated|called|"
-    "admitted|admits|acknowledged|conceded|claimed|claims|contended|maintained|predicted|"
-    "complained|recalled|observed|countered|cautioned|testified|tweeted|vowed|pledged|"
+    "admitted|admits|acknowledged|conceded|contended|predicted|complained|countered|"
+    "cautioned|testified|tweeted|"
     "addressed [A-Z][a-z]+|noting|warning|stressing|saying|adding"
 )
 _NAME_TOKEN = r"(?:[A-Z][\w’'.-]*|al-[A-Z][\w’'-]*|bin|de|van|von)"  # noqa: S105 - a regex, not a password
@@ -66,9 +66,12 @@ DESCRIBED_SAID_RE = re.compile(
 _DESCRIPTION = re.compile(r"(?:[Tt]he|[Tt]his|[Tt]hat) (?:(?P<adj>[a-z][\w-]*) )?(?P<head>[a-z]+)")
 # "…,” X said" and "…,” said X"
 # "…,” Jane Roe, president of the hospital, said" (one description between name and verb)
+# Verbs that report speech only right after a quote ("…,” Roe recalled"; but "Vale Motors
+# recalled 40,000 cars")
+AFTER_QUOTE_VERBS = "recalled|claimed|maintained|observed|vowed|pledged|promised|joked|quipped"
 RIGHT_NAME_VERB_RE = re.compile(
     rf"^[,.!?]?\s*(?P<name>{_NAME}|{_PRONOUN})(?:,[^,“”\"\n]{{3,120}},)?"
-    rf"(?:\s+(?:also|then|later|has|have|had)){{0,2}}\s+(?:{SPEECH_VERBS})\b"
+    rf"(?:\s+(?:also|then|later|has|have|had)){{0,2}}\s+(?:{SPEECH_VERBS}|{AFTER_QUOTE_VERBS})\b"
 )
 # A lowercase word that is not a preposition or relative: "the family of the victim, Ann
 # Lee, said" may name the victim, so such descriptions are not read as the speaker's.
@@ -78,7 +81,9 @@ RIGHT_DESCRIBED_RE = re.compile(
     rf"^[,.!?]?\s*(?:{_NAME}[’']s\s+|(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir)\s+)?"
     rf"{_PLAIN_WORD}(?:\s+{_PLAIN_WORD}){{0,4}},\s+(?P<name>{_NAME}),\s+(?:{SPEECH_VERBS})\b"
 )
-RIGHT_VERB_NAME_RE = re.compile(rf"^[,.!?]?\s*(?:{SPEECH_VERBS})\s+(?P<name>{_NAME})")
+RIGHT_VERB_NAME_RE = re.compile(
+    rf"^[,.!?]?\s*(?:{SPEECH_VERBS}|{AFTER_QUOTE_VERBS})\s+(?P<name>{_NAME})"
+)
 
 
 @dataclass(frozen=True)
@@ -207,24 +212,24 @@ def _mentions(name: str, text: str) -> Iterator[re.Match[str]]:
 def clean_name(raw: str, known: list[str]) -> str | None:
     """Reduce 'Chief Executive Jane Roe' to a known actor name, or drop leading titles."""
     raw = raw.strip(" ,")
-    inside = [n for n in known if any(_mentions(n, raw))]
     last = raw.rsplit(maxsplit=1)[-1] if raw else ""
     if (
-        not inside
-        and len(last) > 3
+        len(last) > 3
         and last.endswith(".")
         and "." not in last[:-1]
         and last.lower() not in load_lexicon().abbreviations
+        and not any(n.endswith(".") and raw.endswith(n) for n in known)
     ):  # "…,” said Roe." ends a sentence, not a name ("U.S.", "Acme Inc." stay)
         raw = raw[:-1]
-        inside = [n for n in known if any(_mentions(n, raw))]
+    inside = [n for n in known if any(_mentions(n, raw))]
     # The name that ends the phrase is its head: "U.S. Attorney Paul Fishman"
     ending = [n for n in inside if raw.rstrip(" .").endswith(n)]
     if ending:
         return max(ending, key=len)
     after = _after_title(raw.split())
     if after:  # "German Chancellor Scholz": the name after the title, not the adjective
-        return after
+        named = [n for n in inside if any(_mentions(n, after))]
+        return max(named, key=len) if named else after
     if inside:
         return max(inside, key=len)
     words = raw.split()
@@ -308,10 +313,17 @@ def _described(text: str, m: re.Match[str], before: int, known: list[str]) -> st
         return clean_name(issuer, known) if issuer else None
     if head not in load_lexicon().organisation_words:
         return None
+    # "the department": a name that ends in the word; "the Vale police": also one that holds
+    # it, with the word before it ("Vale Police Department")
     named = {
         name
         for at, name in _organisations(text, tuple(known)).get(head, ())
-        if at < before and (adjective is None or adjective.lower() in name.lower().split())
+        if at < before
+        and (
+            name.lower().split()[-1] == head
+            if adjective is None
+            else adjective.lower() in name.lower().split()
+        )
     }
     return named.pop() if len(named) == 1 else None
 
@@ -606,25 +618,36 @@ _REPORTING = re.compile(
 def _after_reported(
     text: str, masked: str, passage: QuotePassage, bounds: tuple[int, int], known: list[str]
 ) -> str | None:
-    """Who speaks in a quote that opens its sentence with no attribution of its own, right
-    after a sentence of the same paragraph that reports the same person's words ("Ann Lee
-    said the plan would fail. “It is dead.”"): that sentence's subject, when it is a name
-    of the article and the sentence holds no quotation of its own."""
-    if masked[bounds[0] : passage.start].strip(" “\"‘'"):
-        return None  # words before the quote: the sentence is not the quote's alone
-    gap_end = bounds[0]
-    prev_end = len(masked[:gap_end].rstrip())
-    if not prev_end or "\n" in text[prev_end:gap_end]:
-        return None  # a new paragraph
-    start, end = _sentence_bounds(masked, prev_end - 1, prev_end - 1)
-    sentence = text[start:end]
-    if any(mark in sentence for mark in '“”"'):
-        return None
-    m = _REPORTING.match(sentence)
-    if not m or m.group("name").lower() in _PRONOUNS:
+    """Who speaks in a quote that is a sentence of its own, with no attribution, right after
+    a sentence of the same paragraph that reports one person's words ("Ann Lee said the plan
+    would fail. “It is dead.”"): that sentence's subject, when it is a name of the article,
+    the sentence holds no quotation, and no one else speaks in it ("Poe said Lee had told
+    him to leave.")."""
+    sentence = _sentence_before(text, masked, bounds)
+    closed = re.sub(r"^[.,!?]*[”\"’']?", "", masked[passage.end : bounds[1]])
+    after = re.split(r"[“\"]", closed)[0]
+    alone = not (
+        masked[bounds[0] : passage.start].strip(" “\"‘'")
+        or after.strip(" ”\"’'.,!?")  # up to the next quotation, if one follows
+        or _is_title(passage.text)  # “Project Falcon”: a name, not words said
+    )
+    m = _REPORTING.match(sentence or "") if alone else None
+    if not sentence or not m or m.group("name").lower() in _PRONOUNS:
         return None
     name, _ = _checked(clean_name(m.group("name"), known), known)
-    return name if name and any(n == name or name in n.split() for n in known) else None
+    known_name = name and any(n == name or name in n.split() for n in known)
+    return name if known_name and not _REPORTING.search(sentence, m.end()) else None
+
+
+def _sentence_before(text: str, masked: str, bounds: tuple[int, int]) -> str | None:
+    """The sentence before the one at `bounds`, in the same paragraph and without quotation
+    marks; None when there is none such."""
+    end = len(masked[: bounds[0]].rstrip())
+    if not end or "\n" in text[end : bounds[0]]:
+        return None  # a new paragraph
+    start, stop = _sentence_bounds(masked, end - 1, end - 1)
+    sentence = text[start:stop]
+    return None if any(mark in sentence for mark in '“”"') else sentence
 
 
 def attribute_quotes(
@@ -680,11 +703,11 @@ def attribute_quotes(
         elif bounds in sentence_speaker:  # another quote of the sentence: its speaker, as
             said, certain = sentence_speaker[bounds]  # certain as that quote's was
             found = Attribution(said, "explicit" if certain else "previous")
-        elif pronoun:  # "he said", "the official said": not the sentence's first name
-            found = (
-                Attribution(previous, "previous") if previous else Attribution(None, "unattributed")
-            )
-        elif subject := _subject(masked, bounds, known_names):
+        elif pronoun and previous:
+            found = Attribution(previous, "previous")
+        elif (subject := _subject(masked, bounds, known_names)) and (
+            not pronoun or is_person(subject, text)
+        ):  # after "he said" or "the official said", only a person the sentence names first
             found = Attribution(subject, "subject")
         else:
             found = Attribution(None, "unattributed")

@@ -605,6 +605,49 @@ def test_more_ways_the_text_names_a_speaker(
     assert [(s if r else None, r) for s, r in got] == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the quote has words of its own after it, someone else's
+        "Ann Lee said the decision was final. “That is not true,” a spokesman for Sam Poe said.",
+        'Sam Poe said he would vote no. "The bill is a disaster," Ann Lee fired back.',
+        "Ann Lee said the decision was final. “I never said that,” the senator responded.",
+        "Ann Lee said the decision was final. “Mom, I am fine,” the letter read.",
+        # a name, not words said
+        "Ann Lee told reporters the company was in trouble. “Project Falcon” was cancelled.",
+        "Ann Lee said the show was over. “Breaking Point” airs on Sundays.",
+        # someone else speaks in the sentence before
+        "Sam Poe said Ann Lee had told him to leave. “Get out of my office.”",
+        # verbs that report speech only after a quote
+        "Vale Motors recalled 40,000 cars over what regulators called a “serious defect.”",
+        "Ann Lee pledged $2 million to the “Bright Futures” campaign.",
+        # "the police" after a union of police officers is not that union
+        "The Vale Police Union met.\n“It is fine,” the police said.",
+    ],
+)
+def test_rules_stay_out_of_what_they_cannot_know(text: str) -> None:
+    """None of these is settled by a rule: the model is asked, or the quote stays open."""
+    passages = harvest_quotes(text)
+    known = ["Ann Lee", "Sam Poe", "Vale Motors", "Vale Police Union"]
+    found = attribute_quotes(text, passages, known_names=known)
+    assert [f.rule for f in found if f.rule in CERTAIN_RULES] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("“It was a hard part,” quipped Sam Poe of his role.", "Sam Poe"),
+        ("“She was home for a day,” Poe recalled Monday.", "Poe"),
+        ("“We will respond,” said Velmar Foreign Minister Sam Poe.", "Sam Poe"),
+        ("“We will respond,” said Velmar President Sam Poe Sunday.", "Sam Poe"),
+    ],
+)
+def test_speakers_after_the_quote(text: str, expected: str) -> None:
+    passages = harvest_quotes(text)
+    (found,) = attribute_quotes(text, passages, known_names=["Sam Poe", "Poe", "Velmar"])
+    assert (found.speaker, found.rule) == (expected, "explicit")
+
+
 def test_a_pronoun_speaker_leaves_the_sentence_subject_out() -> None:
     """ "he said" that points to nobody found: unattributed, not the sentence's first name."""
     text = "In sum, he said the bill hurts, but that the Vale Act undermines “core interests.”"
@@ -696,3 +739,23 @@ def test_the_publisher_and_places_that_only_locate_are_not_actors() -> None:
     assert "Vale Corp" in names
     assert "Ohio" in names
     assert not {"Wire", "Pennsylvania", "Erie"} & set(names)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "text", "kept"),
+    [
+        ("Velmar", "country", "On Monday, Velmar closed the border.", True),
+        ("Velmar", "country", "Erie, Velmar and Ruritania signed the pact.", True),
+        ("Velmar", "country", "A delegation from Velmar arrived.", True),
+        ("Velmar", "country", "The talks were held in Velmar.", False),
+        ("Washington", "country", "The Washington Post reported that Washington agreed.", True),
+    ],
+)
+def test_only_places_that_only_locate_are_dropped(
+    name: str, kind: str, text: str, kept: bool
+) -> None:
+    extraction = make(text, actors=[Actor(name=name, kind=kind, role="r", aliases=[])])
+    extraction = extraction.model_copy(
+        update={"article": extraction.article.model_copy(update={"source": "The Washington Post"})}
+    )
+    assert (name in [a.name for a in ground(extraction).actors]) is kept
