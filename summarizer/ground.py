@@ -421,7 +421,10 @@ def _ground_quotes(
         scores = [(_quote_score(needle, p), -i) for i, p in enumerate(norm_passages)]
         best = max(scores, default=(0.0, 0))
         if best[0] >= FUZZY_MIN:
-            model_speakers.setdefault(-best[1], quote.speaker)
+            speaker = quote.speaker
+            if speaker and _publisher(speaker, "speaker", article.source):
+                speaker = None  # the outlet is not quoted in its own article
+            model_speakers.setdefault(-best[1], speaker)
             continue
         unverified.append(
             UnverifiedItem(
@@ -431,8 +434,9 @@ def _ground_quotes(
                 span=_span(article.id, locate(text, quote.text)),
             )
         )
+    known = [n for n in _known_names(actors, text) if not _publisher(n, "name", article.source)]
     attributions = attribute_quotes(
-        text, passages, known_names=_known_names(actors, text), model_speakers=model_speakers
+        text, passages, known_names=known, model_speakers=model_speakers
     )
     mentions = find_names(text)
     fold = full_forms(mentions)
@@ -663,18 +667,18 @@ def ground(extraction: Extraction) -> GroundedArticle:
     return cast(GroundedArticle, _offsets_back(grounded, kept, len(text)))
 
 
-def _publisher(actor: GroundedActor, source: str | None) -> bool:
-    """Whether the actor is the outlet that published the article ("Reuters" in Reuters' own
+def _publisher(name: str, kind: str, source: str | None) -> bool:
+    """Whether `name` is the outlet that published the article ("Reuters" in Reuters' own
     story; "Times", an organisation, in The New York Times'): the publisher reports the
-    story, it takes no part in it. A place in an outlet's name ("Washington" in The
-    Washington Post) is no outlet."""
+    story, it takes no part in it and is not quoted in it. A place in an outlet's name
+    ("Washington" in The Washington Post) is no outlet."""
     if not source:
         return False
     outlet = source.casefold().removeprefix("the ").strip()
-    name = actor.name.casefold().removeprefix("the ").strip()
+    name = name.casefold().removeprefix("the ").strip()
     if name == outlet:
         return True
-    if actor.kind != "organization":
+    if kind != "organization":
         return False
     return (" " not in name and len(name) > 3 and name in outlet.split()) or (
         " " in name and name in outlet
@@ -726,7 +730,7 @@ def _ground(extraction: Extraction) -> GroundedArticle:
     actors = [
         a
         for a in actors
-        if not _publisher(a, article.source) and not _only_locates(a, article.text)
+        if not _publisher(a.name, a.kind, article.source) and not _only_locates(a, article.text)
     ]
     figures, bad_figures = _ground_figures(extraction)
     dates, bad_dates = _ground_dates(extraction)

@@ -759,3 +759,15 @@ def test_only_places_that_only_locate_are_dropped(
         update={"article": extraction.article.model_copy(update={"source": "The Washington Post"})}
     )
     assert (name in [a.name for a in ground(extraction).actors]) is kept
+
+
+def test_the_publisher_is_not_quoted_in_its_own_article() -> None:
+    """A model that gives a quote to the outlet that published the article ("(Wire) - …") is
+    not believed: the sentence's own subject speaks instead."""
+    text = "(Wire) - Vale Corp made a “best and final offer” on Monday for Acme Inc."
+    extraction = make(text, quotes=[Quote(speaker="Wire", text="best and final offer")])
+    extraction = extraction.model_copy(
+        update={"article": extraction.article.model_copy(update={"source": "Wire"})}
+    )
+    (quote,) = ground(extraction).quotes
+    assert quote.speaker == "Vale Corp"
