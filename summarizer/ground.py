@@ -421,10 +421,9 @@ def _ground_quotes(
         scores = [(_quote_score(needle, p), -i) for i, p in enumerate(norm_passages)]
         best = max(scores, default=(0.0, 0))
         if best[0] >= FUZZY_MIN:
-            speaker = quote.speaker
-            if speaker and _publisher(speaker, "speaker", article.source):
-                speaker = None  # the outlet is not quoted in its own article
-            model_speakers.setdefault(-best[1], speaker)
+            # the outlet is not quoted in its own article: "" leaves the quote to the rules
+            publisher = _publisher(quote.speaker, "speaker", article.source)
+            model_speakers.setdefault(-best[1], "" if publisher else quote.speaker)
             continue
         unverified.append(
             UnverifiedItem(
