@@ -136,9 +136,35 @@ def _masked(text: str, passages: list[QuotePassage]) -> str:
 
 # A sentence ends at . ! ? before a capital, but not after an initial ("William G. Gale")
 # or a short abbreviation before a name ("Mr.", "Dr.", "St.", "Jr.").
+# Titles written with a full stop that never end a sentence: "Sen. Ann Lee", "Gen. Poe".
+_TITLE_STOPS = (
+    "Mr",
+    "Ms",
+    "Dr",
+    "St",
+    "Jr",
+    "Mrs",
+    "Sen",
+    "Rep",
+    "Gov",
+    "Gen",
+    "Lt",
+    "Col",
+    "Capt",
+    "Sgt",
+    "Prof",
+    "Rev",
+    "Adm",
+    "Maj",
+    "Cmdr",
+    "Supt",
+    "Insp",
+    "Fr",
+)
 SENTENCE_END = re.compile(
-    r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bJr\.)"
-    r"(?<!\bMrs\.)[”\"]?\s+(?=[A-Z“\"])|\n"
+    r"(?<=[.!?])(?<!\b[A-Z]\.)"
+    + "".join(rf"(?<!\b{t}\.)" for t in _TITLE_STOPS)
+    + r"[”\"]?\s+(?=[A-Z“\"])|\n"
 )
 _SENTENCE_END = SENTENCE_END
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})

@@ -640,6 +640,9 @@ def test_rules_stay_out_of_what_they_cannot_know(text: str) -> None:
         ("“She was home for a day,” Poe recalled Monday.", "Poe"),
         ("“We will respond,” said Velmar Foreign Minister Sam Poe.", "Sam Poe"),
         ("“We will respond,” said Velmar President Sam Poe Sunday.", "Sam Poe"),
+        # a title's full stop does not end the sentence
+        ('"This bill is about the victims," Sen. Sam Poe, R-Texas, said.', "Sam Poe"),
+        ("“We will respond,” Gen. Sam Poe said.", "Sam Poe"),
     ],
 )
 def test_speakers_after_the_quote(text: str, expected: str) -> None:
