@@ -679,9 +679,18 @@ def _publisher(name: str, kind: str, source: str | None) -> bool:
         return True
     if kind != "organization":
         return False
-    return (" " not in name and len(name) > 3 and name in outlet.split()) or (
-        " " in name and name in outlet
+    words = outlet.split()
+    if " " in name:
+        return name in outlet
+    # "Times" of The New York Times, "Bloomberg" of Bloomberg News; not "Houston" of the
+    # Houston Chronicle, a city before the outlet's own noun
+    return len(name) > 3 and (
+        name == words[-1] or (name == words[0] and set(words[1:]) <= _OUTLET_WORDS)
     )
+
+
+#: Words that name what an outlet is, after its own name ("Bloomberg News", "Vale Press")
+_OUTLET_WORDS = frozenset({"news", "media", "online", "wire", "press", "network", "digital", "tv"})
 
 
 # Just before a place that only locates: "in", "near" ..., or "in Town, " before its state
@@ -697,8 +706,21 @@ def _only_locates(actor: GroundedActor, text: str) -> bool:
     ("Ohio sued", "a delegation from Ohio") stay."""
     if actor.kind not in ("country", "other"):
         return False
-    starts = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(actor.name)}(?!\w)", text)]
-    return bool(starts) and all(_LOCATING.search(text, max(at - 30, 0), at) for at in starts)
+    found = list(re.finditer(rf"(?<!\w){re.escape(actor.name)}(?!\w)", text))
+    return bool(found) and all(_locates(text, m) for m in found)
+
+
+def _locates(text: str, mention: re.Match[str]) -> bool:
+    before = _LOCATING.search(text, max(mention.start() - 30, 0), mention.start())
+    if before is None:
+        return False
+    if "," not in before.group(0):
+        return True
+    # "in Redmond, Washington" ends there; "in Erie, Velmar agreed" goes on with Velmar acting
+    return bool(_PLACE_ENDS.match(text, mention.end()))
+
+
+_PLACE_ENDS = re.compile(r"\s*(?:[,.;:)]|$)|\s+(?:on|in|and|at|last|this)\b")
 
 
 def _ground(extraction: Extraction) -> GroundedArticle:

@@ -79,7 +79,8 @@ _PLAIN_WORD = r"(?!(?:of|to|for|by|with|from|at|on|in|who|whom|which|that)\b)[a-
 # "…,” Jane Roe’s sister, Ann Lee, wrote" and "…,” the firm’s chief executive, Ann Lee, said"
 RIGHT_DESCRIBED_RE = re.compile(
     rf"^[,.!?]?\s*(?:{_NAME}[’']s\s+|(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir)\s+)?"
-    rf"{_PLAIN_WORD}(?:\s+{_PLAIN_WORD}){{0,4}},\s+(?P<name>{_NAME}),\s+(?:{SPEECH_VERBS})\b"
+    rf"{_PLAIN_WORD}(?:\s+{_PLAIN_WORD}){{0,4}},\s+(?P<name>{_NAME}),\s+"
+    rf"(?:{SPEECH_VERBS}|{AFTER_QUOTE_VERBS})\b"
 )
 RIGHT_VERB_NAME_RE = re.compile(
     rf"^[,.!?]?\s*(?:{SPEECH_VERBS}|{AFTER_QUOTE_VERBS})\s+(?P<name>{_NAME})"
@@ -308,13 +309,29 @@ def _according(text: str, m: re.Match[str], before: int, known: list[str]) -> st
     return clean_name(issuer, known) if issuer else None
 
 
+# Where a clause ends after "Roe said": its end, or a day and then its end ("Roe said Monday.")
+# ("Roe said in a letter released Tuesday.", "Roe told reporters.")
+_CLAUSE_END = re.compile(
+    r"(?:\s+(?:reporters|journalists))?"
+    r"(?:\s+in\s+(?:a|an|his|her|their|its)\s+(?:[a-z]+\s+)?(?:statement|letter|interview|"
+    r"email|post|tweet|message|speech)\b[^.;“”\"\n]*)?"
+    r"\s*(?:(?:on\s+|late\s+|early\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    r"Sunday|today|yesterday|tonight|last night)\b)?\s*(?:[.,;:!?]|$)"
+)
+
+
 def _right_speaker(
     text: str, right: str, passage: QuotePassage, known: list[str]
 ) -> tuple[str | None, bool] | None:
     """(speaker, found_pronoun) from the words just after a quote ("…,” Roe said", "…,”
-    said Roe", "…,” according to the agency", "…,” the statement said"), or None."""
+    said Roe", "…,” according to the agency", "…,” the statement said"), or None. After a
+    quote that ends its sentence (“… away.” Lee said she was surprised.), the next sentence
+    names the speaker only when its verb ends it ("“… away.” Poe said.")."""
+    ends = _ends_sentence(text, passage)
     for pattern in (RIGHT_NAME_VERB_RE, RIGHT_VERB_NAME_RE, RIGHT_DESCRIBED_RE):
         m = pattern.match(right)
+        if m and ends and not _CLAUSE_END.match(right, m.end()):
+            return None  # a new sentence about something else
         if m:
             name = m.group("name")
             if name.lower() in _PRONOUNS:
@@ -339,19 +356,21 @@ def _described(text: str, m: re.Match[str], before: int, known: list[str]) -> st
         return clean_name(issuer, known) if issuer else None
     if head not in load_lexicon().organisation_words:
         return None
-    # "the department": a name that ends in the word; "the Vale police": also one that holds
-    # it, with the word before it ("Vale Police Department")
-    named = {
-        name
-        for at, name in _organisations(text, tuple(known)).get(head, ())
-        if at < before
-        and (
-            name.lower().split()[-1] == head
-            if adjective is None
-            else adjective.lower() in name.lower().split()
-        )
-    }
+    # "the department": a name headed by the word ("Fire Department", "Department of
+    # Health"), and no other name holding it; "the Vale police": the name that holds both
+    holding = {name for at, name in _organisations(text, tuple(known)).get(head, ()) if at < before}
+    if adjective is None:
+        named = {n for n in holding if _headed_by(n, head)}
+        return named.pop() if len(named) == 1 and len(holding) == 1 else None
+    named = {n for n in holding if adjective.lower() in n.lower().split()}
     return named.pop() if len(named) == 1 else None
+
+
+def _headed_by(name: str, head: str) -> bool:
+    """Whether an organisation's name is headed by `head`: "Fire Department", "Department
+    of Health"."""
+    words = name.lower().split()
+    return words[-1] == head or (words[0] == head and len(words) > 2 and words[1] == "of")
 
 
 @functools.lru_cache(maxsize=8)
@@ -657,12 +676,24 @@ def _after_reported(
         or after.strip(" ”\"’'.,!?")  # up to the next quotation, if one follows
         or _is_title(passage.text)  # “Project Falcon”: a name, not words said
     )
-    m = _REPORTING.match(sentence or "") if alone else None
-    if not sentence or not m or m.group("name").lower() in _PRONOUNS:
+    sentence = _DATELINE.sub("", sentence or "", count=1)
+    m = _REPORTING.match(sentence) if alone else None
+    if not m or m.group("name").lower() in _PRONOUNS:
         return None
     name, _ = _checked(clean_name(m.group("name"), known), known)
     known_name = name and any(n == name or name in n.split() for n in known)
-    return name if known_name and not _REPORTING.search(sentence, m.end()) else None
+    return name if known_name and not _OTHER_VOICE.search(sentence, m.end()) else None
+
+
+# "(Wire) - " or "VALE, Ohio (Wire) — " before a wire story's first sentence
+_DATELINE = re.compile(r"^[^()\n]{0,60}\([\w .’'-]{1,30}\)\s*[-–—]+\s*")
+# In the reported words, a sign that another voice comes in: another verb of saying ("a
+# police officer told her"), a reaction ("Lee disagreed", "a rebuke"), a contrast or a
+# second clause ("…, but …", "; …")
+_OTHER_VOICE = re.compile(
+    rf"\b(?:{SPEECH_VERBS}|{AFTER_QUOTE_VERBS}|asked|asks|demanded|threatened|texted|"
+    r"disagreed|disputed|denied|rebuked?|reply|responded|retorted)\b|,\s+(?:but|and|while)\b|;"
+)
 
 
 def _sentence_before(text: str, masked: str, bounds: tuple[int, int]) -> str | None:
