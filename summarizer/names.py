@@ -53,6 +53,7 @@ class Lexicon:
     name_particles: frozenset[str] = frozenset()
     person_nouns: frozenset[str] = frozenset()
     abbreviations: frozenset[str] = frozenset()
+    number_labels: frozenset[str] = frozenset()
 
 
 @cache
@@ -78,6 +79,7 @@ def load_lexicon(version: str = LEXICON_VERSION) -> Lexicon:
         name_particles=words("name_particles"),
         person_nouns=words("person_nouns"),
         abbreviations=words("abbreviations"),
+        number_labels=words("number_labels"),
     )
 
 

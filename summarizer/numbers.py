@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from text_to_num import alpha2digit
 
 from summarizer.dates import find_dates
+from summarizer.names import load_lexicon
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class _Atom:
     end: int
     value: float
     is_year: bool = False
+    upper: float | None = None  # "in his 50s": 50 to 59
+    unit: str = ""  # "a decade": the noun it counts
 
 
 # fmt: off
@@ -93,6 +96,49 @@ _RANGE_SEP = re.compile(r"[ \t\xa0]+to[ \t\xa0]+|[ \t\xa0]*[–—][ \t\xa0]*|-"
 _AND_SEP = re.compile(r"[ \t\xa0]+and[ \t\xa0]+", re.IGNORECASE)
 _UNIT_AFTER = re.compile(r"(?:[ \t\xa0]+|(?=[A-Za-z]))([A-Za-z][A-Za-z'-]*)")
 
+# Quantities written without a plain number: odds and ratios ("1 in 3", "one-in-three"),
+# fractions ("two-thirds", "a third of", "more than half"), mixed numbers ("9 1/2"), an age
+# by decade ("in his 50s") and a duration with an article ("over a decade", "a month").
+_SMALL = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_DENOMINATORS = {
+    "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4,
+    "fourth": 4, "fourths": 4, "fifth": 5, "fifths": 5, "sixth": 6, "sixths": 6,
+    "seventh": 7, "sevenths": 7, "eighth": 8, "eighths": 8, "ninth": 9, "ninths": 9,
+    "tenth": 10, "tenths": 10,
+}  # fmt: skip
+_COUNT = rf"(?:\d{{1,3}}|{'|'.join(_SMALL)})"
+# (not the second side of a score: "won 8-7 in 10 innings")
+_ODDS = re.compile(
+    rf"(?<![\d][-–])\b({_COUNT})(?:[ \t]+|-)in(?:[ \t]+|-)({_COUNT})\b(?!-\d)", re.IGNORECASE
+)
+_PARTS = "|".join(sorted(_DENOMINATORS, key=len, reverse=True))
+_FRACTION = re.compile(
+    rf"\b(?P<n>a|one|two|three|four|five|six|seven|eight|nine)-(?P<d>{_PARTS})\b"  # "two-thirds"
+    rf"|\b(?P<n2>a|one)[ \t]+(?P<d2>{_PARTS})(?=[ \t]+of\b)"  # "a third of"
+    # "half of", "half an hour"; not "the second half of the game"
+    r"|(?<!the )(?<!first )(?<!second )(?<!other )(?<!each )(?<!this )(?<!that )"
+    r"\b(?P<h>half)(?=[ \t]+(?:of|a|an)\b)"
+    r"|\b(?:than|over|about|nearly|almost|roughly|around|under)[ \t](?P<h2>half)\b",  # "over half"
+    re.IGNORECASE,
+)
+_MIXED = re.compile(r"(?<![\w.,/])(\d{1,3})(?:[ \t]+|-)(1/2|1/4|3/4|1/3|2/3)(?![\d/])|(\d{1,3})½")
+_AGE_DECADE = re.compile(
+    r"\b(?:in|into)[ \t](?:his|her|their)[ \t](?P<age>(?:(?:early|mid|late)[ \t-]+)?([1-9])0s)\b",
+    re.IGNORECASE,
+)
+_PERIODS = "minute|hour|day|week|month|year|decade|century"
+_A_PERIOD = re.compile(rf"\b(a|an)[ \t]+({_PERIODS})\b", re.IGNORECASE)
+# "once a week", "$5 a month", "twice a day": a rate, not a duration; "half an hour" is half
+_RATE_BEFORE = re.compile(
+    r"(?:\d|\b(?:once|twice|times|per|dollars?|euros?|pounds?|half))[ \t]*$", re.IGNORECASE
+)
+# "negative 7 percent"
+_NEGATIVE_BEFORE = re.compile(r"\b(?:negative|minus)[ \t]+$", re.IGNORECASE)
+# Clock times are no quantity: "6 a.m.", "2:30 p.m.", "6.10am"
+_CLOCK_AFTER = re.compile(r"[ \t]?(?:[ap]\.m\.|[ap]m\b)", re.IGNORECASE)
+# A number that names something: "Game 7", "No. 2", "Apollo 11", "Game Seven"
+_LABEL_BEFORE = re.compile(r"(?:\b(?:No|Nos|no)\.|\b(?P<label>[A-Za-z]+))[ \t]+$")
+
 
 def _word_atoms(text: str) -> list[_Atom]:
     """Numbers written in words; ordinals ("twenty-first") and a lone "one" are not."""
@@ -112,6 +158,52 @@ def _word_atoms(text: str) -> list[_Atom]:
     return atoms
 
 
+def _count(word: str) -> float:
+    return float(word) if word.isdigit() else float(_SMALL.index(word.lower()) + 1)
+
+
+def _quantity_atoms(text: str) -> list[_Atom]:
+    """Quantities that are no plain number: odds, fractions, mixed numbers, an age by
+    decade, and a duration written with "a" or "an"."""
+    atoms = []
+    for m in _ODDS.finditer(text):
+        above, below = _count(m[1]), _count(m[2])
+        if 0 < above < below:
+            atoms.append(_Atom(m.start(), m.end(), round(above / below, 4)))
+    for m in _FRACTION.finditer(text):
+        part, count = m["d"] or m["d2"], m["n"] or m["n2"]
+        if part:
+            above = 1.0 if count.lower() in ("a", "one") else _count(count)
+            value = round(above / _DENOMINATORS[part.lower()], 4)
+            atoms.append(_Atom(m.start(), m.end(), value))
+        else:
+            half = "h" if m["h"] else "h2"
+            atoms.append(_Atom(m.start(half), m.end(half), 0.5))
+    for m in _MIXED.finditer(text):
+        whole, fraction = (m[1], m[2]) if m[1] else (m[3], "1/2")
+        top, bottom = fraction.split("/")
+        atoms.append(_Atom(m.start(), m.end(), float(whole) + int(top) / int(bottom)))
+    for m in _AGE_DECADE.finditer(text):
+        decade = float(m[2]) * 10
+        atoms.append(
+            _Atom(m.start("age"), m.end("age"), decade, upper=decade + 9, unit="years of age")
+        )
+    for m in _A_PERIOD.finditer(text):
+        if not _RATE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            atoms.append(_Atom(m.start(), m.end(), 1.0, unit=m[2].lower()))
+    return atoms
+
+
+def _not_a_quantity(text: str, atom: _Atom) -> bool:
+    """A clock time ("6 a.m.", "6.10am") or a number that names something ("Game 7")."""
+    if _CLOCK_AFTER.match(text, atom.end):
+        return True
+    label = _LABEL_BEFORE.search(text, max(0, atom.start - 30), atom.start)
+    return label is not None and (
+        label["label"] is None or label["label"].lower() in load_lexicon().number_labels
+    )
+
+
 def _atoms(text: str, figures_only: bool) -> list[_Atom]:
     """Every number in the text, in digits or words; for figures, minus those in dates."""
     atoms = _word_atoms(text)
@@ -119,6 +211,11 @@ def _atoms(text: str, figures_only: bool) -> list[_Atom]:
         raw = m[1]
         is_year = figures_only and len(raw) == 4 and raw.isdigit() and 1900 <= int(raw) <= 2100
         atoms.append(_Atom(m.start(), m.end(), float(raw.replace(",", "")), is_year))
+    quantities = _quantity_atoms(text) if figures_only else []
+    if figures_only:
+        atoms = [a for a in atoms if not _not_a_quantity(text, a)]
+        taken = [(q.start, q.end) for q in quantities]
+        atoms = [a for a in atoms if not any(s < a.end and a.start < e for s, e in taken)]
     if figures_only:
         # Dates do not overlap and come in text order, so their ends rise too: the one date
         # that can overlap an atom is the last to start before the atom ends.
@@ -130,7 +227,8 @@ def _atoms(text: str, figures_only: bool) -> list[_Atom]:
             return i > 0 and atom.start < dates[i - 1].end
 
         atoms = [a for a in atoms if not in_date(a)]
-    return sorted(atoms, key=lambda a: a.start)
+    # "a decade ago" dates an event and states a duration: quantities stay
+    return sorted(atoms + quantities, key=lambda a: (a.start, -a.end))
 
 
 def _extend(text: str, atom: _Atom, currency: str) -> tuple[float, int, float, bool]:
@@ -156,11 +254,11 @@ def _mention(text: str, atoms: list[_Atom], i: int) -> tuple[NumberMention | Non
     value, end, scale, percent = _extend(text, atom, currency)
     if atom.is_year and not currency and scale == 1.0 and not percent:
         return None, i + 1
-    upper: float | None = None
+    upper: float | None = atom.upper
     nxt = i + 1
     between = _BETWEEN_BEFORE.search(text, max(0, start - 12), start)
     sep = (_AND_SEP if between else _RANGE_SEP).match(text, end)
-    if sep and nxt < len(atoms) and not atoms[nxt].is_year:
+    if sep and nxt < len(atoms) and not atoms[nxt].is_year and upper is None:
         y_currency, y_start = _currency_before(text, atoms[nxt].start)
         if y_start == sep.end():
             y_value, y_end, y_scale, y_percent = _extend(text, atoms[nxt], y_currency)
@@ -172,6 +270,9 @@ def _mention(text: str, atoms: list[_Atom], i: int) -> tuple[NumberMention | Non
                 value, upper, end, nxt = x_value, y_value, y_end, nxt + 1
                 currency, percent = currency or y_currency, percent or y_percent
                 start = between.start() if between else start
+    negative = _NEGATIVE_BEFORE.search(text, max(0, start - 10), start)
+    if negative:
+        value, upper, start = -value, None if upper is None else -upper, negative.start()
     qualifier = _QUALIFIER_BEFORE.search(text, max(0, start - 20), start)
     if qualifier:
         start = qualifier.start()
@@ -182,7 +283,7 @@ def _mention(text: str, atoms: list[_Atom], i: int) -> tuple[NumberMention | Non
         value=value,
         upper=upper,
         qualifier=kind or ("range" if upper is not None else "exact"),
-        unit_hint=currency or ("per cent" if percent else _unit_after(text, end)),
+        unit_hint=currency or ("per cent" if percent else atom.unit or _unit_after(text, end)),
         text=text[start:end],
     )
     return mention, nxt

@@ -276,3 +276,45 @@ def test_what_is_not_a_count(text: str, expected: list[tuple[float, float | None
     """Slide counters, '9/11', year ranges and '5G' are not figures; 'two' is; a per cent and
     a currency are two figures, never one range; 'Sept. 11' is a date, not '19 Sept'."""
     assert [(m.value, m.upper, m.text) for m in find_numbers(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # odds and ratios
+        ("a 1 in 3 chance", [(0.3333, None, "1 in 3")]),
+        ("a two-in-three chance", [(0.6667, None, "two-in-three")]),
+        ("one in five adults", [(0.2, None, "one in five")]),
+        ("won 8-7 in 10 innings", [(8.0, None, "8"), (7.0, None, "7"), (10.0, None, "10")]),
+        ("UK 45 in 2025", [(45.0, None, "45")]),
+        # fractions
+        ("two-thirds of the staff", [(0.6667, None, "two-thirds")]),
+        ("roughly a third of the vote", [(0.3333, None, "roughly a third")]),
+        ("about one-tenth of revenue", [(0.1, None, "about one-tenth")]),
+        ("more than half a percentage point", [(0.5, None, "more than half")]),
+        ("half of the workers", [(0.5, None, "half")]),
+        ("in the second half of the game", []),
+        ("a third straight win", []),
+        ("a 9 1/2-game lead", [(9.5, None, "9 1/2")]),
+        # an age by decade, a sign
+        ("a man in his 50s who", [(50.0, 59.0, "50s")]),
+        ("returns of negative 7 percent", [(-7.0, None, "negative 7 percent")]),
+        # durations with an article; rates are not
+        ("over a decade ago", [(1.0, None, "over a decade")]),
+        ("for around half an hour", [(0.5, None, "around half")]),
+        ("once a week, $5 a month", [(5.0, None, "$5")]),
+        # clock times and numbers that name things
+        ("at 6.10am or 6.15am", []),
+        ("shortly after 6 a.m., and at 2 p.m.", []),
+        ("in Game 7 of the series, Game Seven", []),
+        ("the Senate's No. 2 Republican", []),
+        ("France took 80, Germany 150", [(80.0, None, "80"), (150.0, None, "150")]),
+        ("said Tuesday 25 people died", [(25.0, None, "25")]),
+    ],
+)
+def test_quantities_that_are_no_plain_number(
+    text: str, expected: list[tuple[float, float | None, str]]
+) -> None:
+    """Odds, fractions, mixed numbers, an age by decade and a duration with "a" are figures;
+    a clock time and a number that names something ("Game 7") are not."""
+    assert [(m.value, m.upper, m.text) for m in find_numbers(text)] == expected
