@@ -518,13 +518,47 @@ FURNITURE_MIN_STORY = 100
 _LIST_ITEM = re.compile(r"\s*(?:[*\-–•·]|\d{1,2}[.)])\s")
 
 
+# A photo gallery's slide: a line that opens with its counter, "3/34 28 November 2017 …"
+_SLIDE = re.compile(r"\s*(\d{1,3})/(\d{1,3})\b")
+
+
+def gallery_spans(text: str) -> list[tuple[int, int]]:
+    """Where a photo gallery's slides stand: runs of three or more lines, blank lines
+    between allowed, that open with counters "1/34", "2/34", "3/34" … of one gallery, rising.
+    A gallery on a page is the page's (often other news), not the story's."""
+    spans: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []  # (start, end) of each slide line of the current run
+    last: tuple[int, int] | None = None  # (number, of) of the run's last slide
+    at = 0
+    for line in text.split("\n"):
+        start, at = at, at + len(line) + 1
+        if not line.strip():
+            continue
+        m = _SLIDE.match(line)
+        slide = (int(m[1]), int(m[2])) if m else None
+        valid = slide is not None and 0 < slide[0] <= slide[1]
+        if valid and slide and last and slide[1] == last[1] and slide[0] > last[0]:
+            run.append((start, start + len(line)))
+        else:
+            if len(run) >= FURNITURE_REPEATS:
+                spans.append((run[0][0], run[-1][1]))
+            run = [(start, start + len(line))] if valid else []
+        last = slide if run else None
+    if len(run) >= FURNITURE_REPEATS:
+        spans.append((run[0][0], run[-1][1]))
+    return spans
+
+
 def _without_furniture(text: str) -> str:
-    """The text without page furniture: three or more lines in a row (blank lines between
+    """The text without page furniture: a photo gallery's slides (`gallery_spans`), and
+    three or more lines in a row (blank lines between
     allowed) that open with the same few words, none of them a list item and none reporting
     speech, such as a photo gallery's captions, each under the gallery's title. They are the
     page's, not the story's, and would outweigh the story's own words in grouping. Lines
     apart ("Q: ..." between answers), lines that say who said what, and a page that would
     keep fewer than `FURNITURE_MIN_STORY` words (the page is the list) are kept."""
+    for start, end in reversed(gallery_spans(text)):  # a gallery's slides go first
+        text = text[:start] + text[end:]
     lines = text.split("\n")
     runs: list[list[int]] = []  # indices of lines in a row with the same opening
     opening: tuple[str, ...] | None = None
@@ -660,10 +694,30 @@ def ground(extraction: Extraction) -> GroundedArticle:
     text = extraction.article.text
     visible, kept = _visible(text)
     if len(visible) == len(text):
-        return _ground(extraction)
-    article = extraction.article.model_copy(update={"text": visible})
-    grounded = _ground(extraction.model_copy(update={"article": article}))
-    return cast(GroundedArticle, _offsets_back(grounded, kept, len(text)))
+        grounded = _ground(extraction)
+    else:
+        article = extraction.article.model_copy(update={"text": visible})
+        grounded = _ground(extraction.model_copy(update={"article": article}))
+        grounded = cast(GroundedArticle, _offsets_back(grounded, kept, len(text)))
+    return _without_gallery(grounded, gallery_spans(text))
+
+
+def _without_gallery(grounded: GroundedArticle, spans: list[tuple[int, int]]) -> GroundedArticle:
+    """The grounded article without the quotes, figures and dates of a photo gallery on its
+    page (`gallery_spans`): the slides' captions and dates are the page's, not the story's."""
+    if not spans:
+        return grounded
+
+    def outside(span: SourceSpan) -> bool:
+        return span.start is None or not any(a <= span.start < b for a, b in spans)
+
+    return grounded.model_copy(
+        update={
+            "quotes": tuple(q for q in grounded.quotes if outside(q.span)),
+            "figures": tuple(f for f in grounded.figures if outside(f.span)),
+            "dates": tuple(d for d in grounded.dates if outside(d.span)),
+        }
+    )
 
 
 def _publisher(name: str, kind: str, source: str | None) -> bool:

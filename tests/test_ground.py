@@ -826,3 +826,38 @@ def test_only_the_outlets_own_name_is_the_publisher(name: str, source: str, drop
         update={"article": extraction.article.model_copy(update={"source": source})}
     )
     assert (name not in [a.name for a in ground(extraction).actors]) is dropped
+
+
+_SLIDES = "".join(
+    f"{i}/4 {d} November 2017 Crowds watch the {w} parade in Velmar, {n} people attend PA\n"
+    for i, d, w, n in (
+        (1, 30, "winter", 300),
+        (2, 29, "autumn", 400),
+        (3, 28, "lantern", 500),
+        (4, 27, "river", 600),
+    )
+)
+
+
+def test_a_photo_gallery_on_the_page_is_not_the_story() -> None:
+    """Slides "1/4 …", "2/4 …" of a gallery: their dates, figures and words are the page's."""
+    text = _STORY + "News in pictures\n" + _SLIDES + "The inquiry will report in spring.\n"
+    assert ground_module.gallery_spans(text) == [(text.index("1/4"), text.index("The inquiry") - 1)]
+    grounded = ground(make(text))
+    assert not [d for d in grounded.dates if "November" in d.expression]
+    assert not [f for f in grounded.figures if f.value in (300, 400, 500, 600)]
+    assert any(f.value == 200 for f in grounded.figures)  # the story's own
+    assert "b:lantern" not in dict(article_terms(text, [], []))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1/4 one\n3/4 three\n2/4 two\n",  # not rising
+        "1/4 one\n2/5 two\n3/4 three\n",  # two galleries' counters
+        "the 9/11 attacks\n9/11 victims\n9/11 families\n",  # not a counter run
+        "1/4 one\n2/4 two\n",  # too short
+    ],
+)
+def test_what_is_not_a_gallery(text: str) -> None:
+    assert ground_module.gallery_spans(text) == []
