@@ -85,7 +85,8 @@ _PERIOD = re.compile(
 _MONTH_YEAR = re.compile(rf"{_PREP}\b(?P<core>{_MON}(?!\s+(?:the\s+)?{_DAY_ANY})(?:,?\s+{_YEAR})?)")
 _YEAR_ONLY = re.compile(
     r"(?:(?P<prep>\b(?i:since|until|before|after|by|in|during))\s+)?"
-    r"(?<![\w$£€.,/-])(?P<core>(?:19|20)\d\d)(?![\d%]|,\d|-\d|\s*(?:per\s?cent|percent)\b)"
+    r"(?<![\w$£€.,/-])(?P<core>(?:19|20)\d0s\b|(?:19|20)\d\d)"  # "1950s" is a decade
+    r"(?![\d%]|,\d|-\d|\s*(?:per\s?cent|percent)\b)"
 )
 _WEEKDAY = re.compile(rf"(?:(?P<rel>(?i:last|next|this))\s+)?\b(?P<wd>{_WD_NAMES})(?![A-Za-z])")
 _RESOLVABLE = {
@@ -189,6 +190,8 @@ def _weekday(m: re.Match[str], published: dt.date | None) -> DateResolution | No
 
 
 def _relative(m: re.Match[str], published: dt.date | None) -> DateResolution | None:
+    if m[0].isupper():
+        return None  # "USA TODAY": a name in capitals, not a day
     offset = _RESOLVABLE.get(re.sub(r"\s+", " ", m[0].lower()))
     if offset is None or published is None:
         return DateResolution(None, "unresolved", "relative")
@@ -214,6 +217,10 @@ def _span_start(m: re.Match[str]) -> int:
     return m.start("core") if "core" in m.groupdict() else m.start()
 
 
+# A copyright line: its year dates the page, not the story ("© 2019 Vale Network")
+_COPYRIGHT_LINE = re.compile(r"^[^\n]*(?:©|\(c\)\s*(?:19|20)\d\d|\b[Cc]opyright\b)[^\n]*$", re.M)
+
+
 def find_dates(text: str, published: dt.date | None) -> list[DateMentionSpan]:
     """Find every date expression in a text and resolve it.
 
@@ -227,10 +234,11 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMentionSpan]:
         one that starts first wins, then the longest.
     """
     found: list[tuple[int, int, DateResolution]] = []
+    footers = [m.span() for m in _COPYRIGHT_LINE.finditer(text)]
     for pattern, resolve in _PATTERNS:
         for m in pattern.finditer(text):
             resolution = resolve(m, published)
-            if resolution is not None:
+            if resolution is not None and not any(a <= m.start() < b for a, b in footers):
                 found.append((_span_start(m), m.end(), resolution))
     found.sort(key=lambda f: (f[0], -f[1]))
     spans: list[DateMentionSpan] = []

@@ -258,8 +258,8 @@ def _figure_same(gold: GoldFigure, value: float, upper: float | None) -> bool:
 
 
 def _date_same(gold: GoldDate, expression: str, iso: str | None) -> bool:
-    def norm(text: str) -> str:
-        return " ".join(text.casefold().removeprefix("on ").split())
+    def norm(text: str) -> str:  # "on Tuesday" is "Tuesday", "the end of July" "end of July"
+        return " ".join(text.casefold().removeprefix("on ").removeprefix("the ").split())
 
     if norm(gold.expression) == norm(expression):
         return True

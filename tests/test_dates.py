@@ -279,3 +279,17 @@ def test_a_date_span_is_the_date_and_bare_years_count() -> None:
         d.text for d in find_dates("It hopes by 2030, and in 1995 it began. It cost $2020.", None)
     ]
     assert texts == ["2030", "1995"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no fatalities since the 1950s, but", ["1950s"]),  # a decade, as written
+        ("Follow USA TODAY reporter Ann Lee", []),  # a name in capitals
+        ("It rained.\n© 2019 Vale Network\n", []),  # a copyright line dates the page
+        ("It rained.\nCopyright 2018 The Wire. All rights reserved.\n", []),
+        ("It rained in 2019.\n", ["2019"]),
+    ],
+)
+def test_decades_names_and_footers(text: str, expected: list[str]) -> None:
+    assert [d.text for d in find_dates(text, dt.date(2020, 1, 1))] == expected

@@ -80,6 +80,8 @@ def test_number_and_date_matching() -> None:
     assert not _figure_same(GoldFigure(value=45000), 25183.0, None)
     assert not _figure_same(GoldFigure(value=1500, upper=2000), 1500.0, None)
     assert _date_same(GoldDate(expression="on Saturday"), "Saturday", None)
+    assert _date_same(GoldDate(expression="end of July"), "the end of July", None)
+    assert not _date_same(GoldDate(expression="end of July"), "July", None)
     assert _date_same(
         GoldDate.model_validate({"expression": "23 January 2026", "iso": "2026-01-23"}),
         "Jan 23",
