@@ -394,6 +394,8 @@ def harvest_entities(article_id: str, text: str) -> list[GroundedActor]:
         name = " ".join(words)
         if not name or name in found:
             continue
+        if name.isupper() and name[0] != m.group(2)[0]:
+            continue  # "BERLIN (AP) —": a dateline and its wire, not a name and its acronym
         start = m.start(1) + m.group(1).find(name)
         found[name] = GroundedActor(
             name=name,

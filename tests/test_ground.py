@@ -861,3 +861,11 @@ def test_a_photo_gallery_on_the_page_is_not_the_story() -> None:
 )
 def test_what_is_not_a_gallery(text: str) -> None:
     assert ground_module.gallery_spans(text) == []
+
+
+def test_a_dateline_is_no_organisation() -> None:
+    """ "VELMAR (AP) —" opens a wire story; "Federal Election Commission (FEC)" names one."""
+    from summarizer.ground import harvest_entities
+
+    text = "VELMAR (AP) — The Federal Election Commission (FEC) met. NATO (NATO) too."
+    assert [a.name for a in harvest_entities("a", text)] == ["Federal Election Commission", "NATO"]
