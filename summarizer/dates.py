@@ -218,7 +218,7 @@ def _span_start(m: re.Match[str]) -> int:
 
 
 # A copyright line: its year dates the page, not the story ("© 2019 Vale Network")
-_COPYRIGHT_LINE = re.compile(r"^[^\n]*(?:©|\(c\)\s*(?:19|20)\d\d|\b[Cc]opyright\b)[^\n]*$", re.M)
+_COPYRIGHT_LINE = re.compile(r"^[ \t]*(?:©|\([Cc]\)|[Cc]opyright\b)[^\n]*$", re.M)
 
 
 def find_dates(text: str, published: dt.date | None) -> list[DateMentionSpan]:
