@@ -178,6 +178,12 @@ def test_a_quote_continuing_an_attributed_one_keeps_its_speaker(
     assert [(s if r else None, r) for s, r in got] == expected
 
 
+def _certain(text: str, known: list[str]) -> list[tuple[str | None, str | None]]:
+    """(speaker, rule) of each quote a certain rule settles; (None, None) for the rest."""
+    found = attribute_quotes(text, harvest_quotes(text), known_names=known)
+    return [(f.speaker, f.rule) if f.rule in CERTAIN_RULES else (None, None) for f in found]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -263,11 +269,8 @@ def test_documents_descriptions_and_lists_name_their_source(
 ) -> None:
     """A statement or indictment speaks for whoever the text says issued it; "the board"
     for the board it named; items of one quoted list share the attribution after it."""
-    passages = harvest_quotes(text)
     known = ["Ann Lee", "Sam Poe", "Water Board", "School Board", "Ohio"]
-    found = attribute_quotes(text, passages, known_names=known)
-    got = [(f.speaker, f.rule if f.rule in CERTAIN_RULES else None) for f in found]
-    assert [(s if r else None, r) for s, r in got] == expected
+    assert _certain(text, known) == expected
 
 
 @pytest.mark.parametrize(
@@ -598,11 +601,8 @@ def test_an_adjective_before_a_title_does_not_speak() -> None:
 def test_more_ways_the_text_names_a_speaker(
     text: str, expected: list[tuple[str | None, str | None]]
 ) -> None:
-    passages = harvest_quotes(text)
     known = ["Ann Lee", "Sam Poe", "Vale Police Department", "Vale Act", "Vale"]
-    found = attribute_quotes(text, passages, known_names=known)
-    got = [(f.speaker, f.rule if f.rule in CERTAIN_RULES else None) for f in found]
-    assert [(s if r else None, r) for s, r in got] == expected
+    assert _certain(text, known) == expected
 
 
 @pytest.mark.parametrize(
